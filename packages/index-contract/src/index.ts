@@ -1,0 +1,3 @@
+export * from './paths.js';
+export * from './schema.js';
+export * from './time.js';
