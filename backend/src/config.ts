@@ -1,0 +1,114 @@
+/**
+ * The backend's settings: one zod schema over the environment, read once at startup.
+ * This is the only module that reads process.env. A bad setting stops the service
+ * with a message naming every bad key, instead of failing later on first use.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { config as loadDotenv } from 'dotenv';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Empty strings count as "not set", so `FOO=` in a .env or compose file means the default. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const integerFromEnv = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+/**
+ * The default origins are the Vite dev server's. Not `*`: the API serves camera footage,
+ * and `*` would let any web page a user visits read it from their LAN when no API token is set.
+ */
+export const DEFAULT_CORS_ORIGINS = 'http://localhost:5173,http://127.0.0.1:5173';
+
+export const backendEnvSchema = z
+  .object({
+    INFLUX_URL: optional(z.url({ protocol: /^https?$/ })).default('http://127.0.0.1:8086'),
+    INFLUX_TOKEN: z.string({ error: 'is required' }).min(1, 'is required'),
+    INFLUX_ORG: optional(z.string().min(1)).default('fathom'),
+    INFLUX_BUCKET: optional(z.string().min(1)).default('fathom'),
+    THUMBNAIL_DIR: optional(z.string().min(1)).default('./thumbnails'),
+    BACKEND_HOST: optional(z.string().min(1)).default('0.0.0.0'),
+    BACKEND_PORT: optional(integerFromEnv(0, 65_535)).default(3000),
+    GROUP_MINUTES: optional(integerFromEnv(1, 1440)).default(10),
+    GROUP_MINUTES_MAX: optional(integerFromEnv(1, 1440)).default(60),
+    /** When set, every route except /healthz and /readyz needs `Authorization: Bearer <token>`. */
+    FATHOM_API_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
+    /** Comma-separated origins allowed by CORS; `*` allows any origin; `none` allows no cross-origin use. */
+    CORS_ORIGINS: optional(z.string()).default(DEFAULT_CORS_ORIGINS),
+    LOG_LEVEL: optional(z.enum(LOG_LEVELS)).default('info'),
+  })
+  .refine((env) => env.GROUP_MINUTES <= env.GROUP_MINUTES_MAX, {
+    path: ['GROUP_MINUTES'],
+    message: 'must not exceed GROUP_MINUTES_MAX',
+  });
+
+export type BackendEnv = z.infer<typeof backendEnvSchema>;
+
+export interface BackendConfig {
+  influx: { url: string; token: string; org: string; bucket: string };
+  thumbnailDir: string;
+  host: string;
+  port: number;
+  groupMinutes: { default: number; max: number };
+  apiToken: string | undefined;
+  /** '*' for any origin, otherwise the exact allowed origins (possibly none). */
+  corsOrigins: '*' | string[];
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid backend configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseCorsOrigins(value: string): '*' | string[] {
+  const trimmed = value.trim();
+  if (trimmed === '*') return '*';
+  if (trimmed === 'none') return [];
+  return trimmed
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+}
+
+/** Pure: turns an env map into the config, or throws ConfigError naming every bad key. */
+export function parseConfig(env: Record<string, string | undefined>): BackendConfig {
+  const result = backendEnvSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'} ${issue.message}`));
+  }
+  const e = result.data;
+  const corsOrigins = parseCorsOrigins(e.CORS_ORIGINS);
+  const badOrigins = corsOrigins === '*' ? [] : corsOrigins.filter((o) => !/^https?:\/\/[^/\s]+$/.test(o));
+  if (badOrigins.length) {
+    throw new ConfigError([`CORS_ORIGINS has entries that are not origins (scheme://host[:port]): ${badOrigins.join(', ')}`]);
+  }
+  return {
+    influx: { url: e.INFLUX_URL, token: e.INFLUX_TOKEN, org: e.INFLUX_ORG, bucket: e.INFLUX_BUCKET },
+    thumbnailDir: e.THUMBNAIL_DIR,
+    host: e.BACKEND_HOST,
+    port: e.BACKEND_PORT,
+    groupMinutes: { default: e.GROUP_MINUTES, max: e.GROUP_MINUTES_MAX },
+    apiToken: e.FATHOM_API_TOKEN,
+    corsOrigins,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** The repository root's .env (backend/src or backend/dist are two levels below it). */
+const ROOT_DOTENV = fileURLToPath(new URL('../../.env', import.meta.url));
+
+/** Reads the root .env (if there is one; real env vars win) and process.env, once. */
+export function loadConfig(): BackendConfig {
+  if (existsSync(ROOT_DOTENV)) loadDotenv({ path: ROOT_DOTENV, quiet: true });
+  return parseConfig(process.env);
+}

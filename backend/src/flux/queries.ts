@@ -1,0 +1,119 @@
+/**
+ * Flux query builders: pure functions from validated values to parameterised queries.
+ *
+ * Rules every builder follows (each checked by a unit test):
+ * - Values only enter through the client's `flux` template (strings are quoted and
+ *   escaped, bigint ns go through `fluxInteger`); nothing is concatenated.
+ * - Time bounds are exact epoch nanoseconds as `time(v: <int>)`. The seed's bug lived
+ *   exactly here: a bare integer in range() means SECONDS to Flux and a JS Date only
+ *   holds milliseconds, so unit slips silently query the wrong years (or everything).
+ * - range() is [start, stop): callers pass half-open ranges and builders never filter
+ *   on _time.
+ * - Storage pushdown (InfluxDB OSS 2.9): each from() feeds exactly one chain of
+ *   range |> filter(tag/measurement/field equality) |> group() |> first()/last(),
+ *   which becomes a single ReadGroupAggregate returning at most one row. The two
+ *   sides of a nearest lookup are two separate from() calls, never one shared
+ *   variable (that defeats pushdown), and there is no sort |> limit.
+ */
+import { MEASUREMENT, STATUS_FIELD, TAG, THUMBNAIL_FIELD } from '@fathom/index-contract';
+import { type FluxQuery, flux, fluxInteger } from '../adapters/influx.js';
+import type { NsRange, SidesRequest } from '../nearest.js';
+import { MAX_TIME_NS, MIN_TIME_NS } from '../time-input.js';
+
+/** Yield names, so one response can carry both sides of a lookup. */
+export const YIELD = { before: 'before', after: 'after', cameras: 'cameras', status: 'status' } as const;
+
+/** The whole storable time line, for queries over sparse data (ids, status transitions). */
+const ALL_TIME: NsRange = { startNs: MIN_TIME_NS, stopNs: MAX_TIME_NS + 1n };
+
+function rangeOf({ startNs, stopNs }: NsRange): FluxQuery {
+  if (!(startNs < stopNs)) throw new RangeError(`empty range [${startNs}, ${stopNs})`); // Flux would refuse it
+  return flux`range(start: time(v: ${fluxInteger(startNs)}), stop: time(v: ${fluxInteger(stopNs)}))`;
+}
+
+/**
+ * Thumbnail points, optionally of one camera: only equality predicates with the literal on
+ * the right, so storage applies them. `r["camera"]` is the same member expression as
+ * `r.camera` (the form the InfluxDB UI generates), and lets the tag name come from the contract.
+ */
+function thumbnailFilter(camera: string | undefined): FluxQuery {
+  return camera === undefined
+    ? flux`filter(fn: (r) => r._measurement == ${MEASUREMENT.thumbnails} and r._field == ${THUMBNAIL_FIELD.filepath})`
+    : flux`filter(fn: (r) => r._measurement == ${MEASUREMENT.thumbnails} and r._field == ${THUMBNAIL_FIELD.filepath} and r[${TAG.camera}] == ${camera})`;
+}
+
+/**
+ * The newest frame in `before` and the oldest in `after` (either may be omitted),
+ * across all series (cameras and locations merged by group()) or of one camera.
+ */
+export function nearestSidesQuery(bucket: string, camera: string | undefined, request: SidesRequest): FluxQuery {
+  const parts: FluxQuery[] = [];
+  if (request.before) {
+    parts.push(flux`from(bucket: ${bucket})
+  |> ${rangeOf(request.before)}
+  |> ${thumbnailFilter(camera)}
+  |> group()
+  |> last()
+  |> yield(name: ${YIELD.before})`);
+  }
+  if (request.after) {
+    parts.push(flux`from(bucket: ${bucket})
+  |> ${rangeOf(request.after)}
+  |> ${thumbnailFilter(camera)}
+  |> group()
+  |> first()
+  |> yield(name: ${YIELD.after})`);
+  }
+  const [first, second] = parts;
+  if (!first) throw new RangeError('a nearest lookup needs at least one side');
+  return second ? flux`${first}
+
+${second}` : first;
+}
+
+/** Every frame in [startNs, stopNs) (callers turn (ts, ts+X] into that); one table per series. */
+export function framesInRangeQuery(bucket: string, camera: string | undefined, range: NsRange): FluxQuery {
+  return flux`from(bucket: ${bucket})
+  |> ${rangeOf(range)}
+  |> ${thumbnailFilter(camera)}
+  |> keep(columns: ["_time", "_value", ${TAG.camera}, ${TAG.location}])`;
+}
+
+/**
+ * Ids of cameras with frames (from the tag index: the keep |> group |> distinct shape is pushed down to
+ * ReadTagValues, so no points are read) and each camera's latest status point, in one
+ * round trip. Status points are written on transitions only, so their all-time
+ * last() per camera stays small.
+ */
+export function camerasAndStatusQuery(bucket: string): FluxQuery {
+  return flux`from(bucket: ${bucket})
+  |> ${rangeOf(ALL_TIME)}
+  |> filter(fn: (r) => r._measurement == ${MEASUREMENT.thumbnails})
+  |> keep(columns: [${TAG.camera}])
+  |> group()
+  |> distinct(column: ${TAG.camera})
+  |> yield(name: ${YIELD.cameras})
+
+from(bucket: ${bucket})
+  |> ${rangeOf(ALL_TIME)}
+  |> filter(fn: (r) => r._measurement == ${MEASUREMENT.cameraStatus} and (r._field == ${STATUS_FIELD.online} or r._field == ${STATUS_FIELD.reason}))
+  |> group(columns: [${TAG.camera}, "_field"])
+  |> last()
+  |> yield(name: ${YIELD.status})`;
+}
+
+/** Each camera's newest frame in [sinceNs, end of time): one pushed-down last() per camera. */
+export function newestFramesQuery(bucket: string, sinceNs: bigint): FluxQuery {
+  return flux`from(bucket: ${bucket})
+  |> ${rangeOf({ startNs: sinceNs < MIN_TIME_NS ? MIN_TIME_NS : sinceNs, stopNs: ALL_TIME.stopNs })}
+  |> ${thumbnailFilter(undefined)}
+  |> group(columns: [${TAG.camera}])
+  |> last()`;
+}
+
+/** Readiness: the token works for the org and the bucket exists. */
+export function bucketExistsQuery(bucket: string): FluxQuery {
+  return flux`buckets()
+  |> filter(fn: (r) => r.name == ${bucket})
+  |> keep(columns: ["name"])`;
+}

@@ -1,0 +1,151 @@
+/**
+ * Reads the thumbnail index: turns the Flux builders' results into frames and
+ * camera summaries. Knows the index's shape (contract names, yields, row columns);
+ * knows nothing about HTTP.
+ */
+import { rfc3339ToNs, STATUS_FIELD, TAG } from '@fathom/index-contract';
+import type { FluxRow, InfluxReader } from './adapters/influx.js';
+import {
+  bucketExistsQuery,
+  camerasAndStatusQuery,
+  framesInRangeQuery,
+  nearestSidesQuery,
+  newestFramesQuery,
+  YIELD,
+} from './flux/queries.js';
+import { type Frame, findNearest, type NearestFrame, type NsRange, SEARCH_RADII_NS, type SidesResult } from './nearest.js';
+
+export interface CameraStatus {
+  online: boolean;
+  reason: string;
+  sinceNs: bigint;
+}
+
+export interface CameraSummary {
+  camera: string;
+  location: string | null;
+  newestFrame: Frame | null;
+  status: CameraStatus | null;
+}
+
+export interface ThumbnailIndex {
+  nearest(tNs: bigint, options: { camera?: string; withinNs?: bigint }): Promise<NearestFrame | null>;
+  /** Frames in [startNs, stopNs), oldest first (ties by camera). */
+  framesIn(range: NsRange, camera?: string): Promise<Frame[]>;
+  cameras(nowNs: bigint): Promise<CameraSummary[]>;
+  /** Resolves when InfluxDB answers with our token and the bucket exists; throws otherwise. */
+  checkReady(): Promise<void>;
+}
+
+const text = (row: FluxRow, column: string): string | undefined => {
+  const value = row[column];
+  return typeof value === 'string' ? value : undefined;
+};
+
+/** A thumbnail row as a frame; null for a row that is not one (wrong types, missing columns). */
+export function rowToFrame(row: FluxRow): Frame | null {
+  const time = text(row, '_time');
+  const filepath = text(row, '_value');
+  const camera = text(row, TAG.camera);
+  if (!time || filepath === undefined || !camera) return null;
+  return { camera, location: text(row, TAG.location) ?? '', timeNs: rfc3339ToNs(time), filepath };
+}
+
+export function byTimeThenCamera(a: Frame, b: Frame): number {
+  if (a.timeNs !== b.timeNs) return a.timeNs < b.timeNs ? -1 : 1;
+  return a.camera < b.camera ? -1 : a.camera > b.camera ? 1 : 0;
+}
+
+/** Splits a two-yield nearest response into its sides. */
+export function rowsToSides(rows: FluxRow[]): SidesResult {
+  const result: SidesResult = { before: null, after: null };
+  for (const row of rows) {
+    const frame = rowToFrame(row);
+    if (!frame) continue;
+    if (row.result === YIELD.before) result.before = frame;
+    else if (row.result === YIELD.after) result.after = frame;
+  }
+  return result;
+}
+
+interface StatusParts {
+  online?: { value: boolean; timeNs: bigint; location: string | undefined };
+  reason?: string;
+}
+
+/** Combines the camera-id, status and newest-frame rows into one summary per camera, sorted by id. */
+export function summariseCameras(idRows: FluxRow[], statusRows: FluxRow[], newest: Map<string, Frame>): CameraSummary[] {
+  const ids = new Set<string>();
+  for (const row of idRows) {
+    const id = text(row, '_value') ?? text(row, TAG.camera);
+    if (id) ids.add(id);
+  }
+  const statusByCamera = new Map<string, StatusParts>();
+  for (const row of statusRows) {
+    const camera = text(row, TAG.camera);
+    const time = text(row, '_time');
+    if (!camera || !time) continue;
+    ids.add(camera);
+    const parts = statusByCamera.get(camera) ?? {};
+    if (row._field === STATUS_FIELD.online && typeof row._value === 'boolean') {
+      parts.online = { value: row._value, timeNs: rfc3339ToNs(time), location: text(row, TAG.location) };
+    } else if (row._field === STATUS_FIELD.reason && typeof row._value === 'string') {
+      parts.reason = row._value;
+    }
+    statusByCamera.set(camera, parts);
+  }
+  return [...ids].sort().map((camera) => {
+    const parts = statusByCamera.get(camera);
+    const newestFrame = newest.get(camera) ?? null;
+    const status: CameraStatus | null = parts?.online
+      ? { online: parts.online.value, reason: parts.reason ?? '', sinceNs: parts.online.timeNs }
+      : null;
+    // The newer of the two points knows the camera's current location.
+    const location =
+      newestFrame && (!parts?.online || newestFrame.timeNs >= parts.online.timeNs)
+        ? newestFrame.location
+        : (parts?.online?.location ?? newestFrame?.location ?? null);
+    return { camera, location, newestFrame, status };
+  });
+}
+
+export function createThumbnailIndex(influx: InfluxReader, bucket: string): ThumbnailIndex {
+  return {
+    nearest(tNs, { camera, withinNs }) {
+      const findSides = async (request: Parameters<typeof nearestSidesQuery>[2]) =>
+        rowsToSides(await influx.query(nearestSidesQuery(bucket, camera, request), 'nearest'));
+      return findNearest(findSides, tNs, withinNs);
+    },
+
+    async framesIn(range, camera) {
+      const rows = await influx.query(framesInRangeQuery(bucket, camera, range), 'frames_in_range');
+      return rows
+        .map(rowToFrame)
+        .filter((frame): frame is Frame => frame !== null)
+        .sort(byTimeThenCamera);
+    },
+
+    async cameras(nowNs) {
+      const rows = await influx.query(camerasAndStatusQuery(bucket), 'cameras');
+      const idRows = rows.filter((row) => row.result === YIELD.cameras);
+      const statusRows = rows.filter((row) => row.result === YIELD.status);
+      const withFrames = new Set(idRows.map((row) => text(row, '_value')).filter(Boolean));
+      // Newest frame per camera, widening back from now like the nearest search, so a
+      // live system answers from the last minute and an idle one still finds old frames.
+      const newest = new Map<string, Frame>();
+      for (const radiusNs of SEARCH_RADII_NS) {
+        if (newest.size >= withFrames.size) break;
+        for (const row of await influx.query(newestFramesQuery(bucket, nowNs - radiusNs), 'newest_frames')) {
+          const frame = rowToFrame(row);
+          if (frame) newest.set(frame.camera, frame);
+        }
+      }
+      return summariseCameras(idRows, statusRows, newest);
+    },
+
+    async checkReady() {
+      const rows = await influx.query(bucketExistsQuery(bucket), 'readiness');
+      if (rows.length === 0) throw new Error(`bucket "${bucket}" does not exist or the token cannot read it`);
+    },
+  };
+}

@@ -1,0 +1,124 @@
+/** The OpenAPI 3.1 document, generated from the same zod schemas the handlers validate with. */
+import { OpenApiGeneratorV31, OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import {
+  camerasBody,
+  errorBody,
+  groupBody,
+  groupQuerySchema,
+  nearestBody,
+  nearestQuerySchema,
+  thumbnailPathParams,
+} from './schemas.js';
+
+const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
+const jpeg = { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) } };
+const problem = (description: string) => ({ description, content: json(errorBody) });
+
+export function buildOpenApiDocument(options: { groupMinutes: { default: number; max: number }; tokenRequired: boolean }) {
+  const registry = new OpenAPIRegistry();
+  const bearer = registry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'FATHOM_API_TOKEN; GET requests may pass it as ?access_token= instead (for <img src>).',
+  });
+  const security = options.tokenRequired ? [{ [bearer.name]: [] }] : [];
+  const denied: Record<string, ReturnType<typeof problem>> = options.tokenRequired
+    ? { 401: problem('Missing or wrong API token') }
+    : {};
+
+  registry.registerPath({
+    method: 'get',
+    path: '/thumbnail',
+    summary: 'The thumbnail closest in time to ts',
+    description:
+      'Ties go to the earlier frame; an exact match has distance 0. Without `within` the nearest frame is found wherever it is (up to 100 years away).',
+    security,
+    request: { query: nearestQuerySchema },
+    responses: {
+      200: { description: 'The closest frame', content: { ...json(nearestBody), ...jpeg } },
+      400: problem('Invalid query'),
+      ...denied,
+      404: problem('No frame (within the bound)'),
+      503: problem('InfluxDB unavailable'),
+    },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/thumbnailGroup',
+    summary: 'Every thumbnail with ts < time <= ts + minutes, oldest first',
+    security,
+    request: { query: groupQuerySchema(options.groupMinutes) },
+    responses: {
+      200: { description: 'The frames of the window', content: json(groupBody) },
+      400: problem('Invalid query'),
+      ...denied,
+      503: problem('InfluxDB unavailable'),
+    },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/cameras',
+    summary: 'Each camera with its location, newest frame and online status',
+    security,
+    responses: {
+      200: { description: 'Cameras, sorted by id', content: json(camerasBody) },
+      ...denied,
+      503: problem('InfluxDB unavailable'),
+    },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/thumbnails/{path}',
+    summary: 'A thumbnail JPEG (immutable; cached for a year)',
+    security,
+    request: { params: thumbnailPathParams },
+    responses: {
+      200: { description: 'The JPEG', content: jpeg },
+      304: { description: 'Not modified (If-None-Match)' },
+      400: problem('Not a thumbnail path'),
+      ...denied,
+      404: problem('No such file'),
+    },
+  });
+
+  const status = z.object({ status: z.string() });
+  registry.registerPath({
+    method: 'get',
+    path: '/healthz',
+    summary: 'Liveness: the process answers (never needs a token)',
+    responses: { 200: { description: 'Alive', content: json(status) } },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/readyz',
+    summary: 'Readiness: InfluxDB answers and the bucket exists (never needs a token)',
+    responses: { 200: { description: 'Ready', content: json(status) }, 503: problem('Not ready') },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics',
+    security,
+    responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } } },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document',
+    security,
+    responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: z.object({}) } } } },
+  });
+
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Fathom API',
+      version: '0.1.0',
+      description: 'Find the camera frame closest to any moment and browse minutes of footage.',
+    },
+  });
+}

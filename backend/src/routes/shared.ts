@@ -1,0 +1,21 @@
+/** Helpers shared by the route handlers: query validation and how a frame is shown. */
+import type { z } from 'zod';
+import type { Frame } from '../nearest.js';
+import { badRequest } from '../problems.js';
+import { describeIssues } from '../schemas.js';
+import { nsToIso, nsToSeconds } from '../time-input.js';
+
+export function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.output<T> {
+  const result = schema.safeParse(query);
+  if (!result.success) throw badRequest(describeIssues(result.error));
+  return result.data;
+}
+
+/** The URL of a frame's JPEG on this API; each segment encoded, though ours never need it. */
+export function fileUrl(filepath: string): string {
+  return `/thumbnails/${filepath.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+export function frameTimes(frame: Frame): { time: string; ts: number } {
+  return { time: nsToIso(frame.timeNs), ts: nsToSeconds(frame.timeNs) };
+}

@@ -1,0 +1,299 @@
+/**
+ * One camera's ffmpeg, supervised: choose the decode mode (probe or override),
+ * run ffmpeg, turn its output into timed JPEGs, restart it with capped
+ * exponential backoff when it exits, stop it when no frame has come for
+ * STALL_SECONDS, and report online/offline transitions. Time comes from an
+ * injected clock and ffmpeg from an injected runner, so all of this is
+ * unit-tested without either.
+ */
+import type { Logger } from 'pino';
+import { type BackoffPolicy, backoffDelayMs } from './backoff.js';
+import { type Clock, sleep, type TimerHandle } from './clock.js';
+import { chooseDecodeMode, type DecodeModeChoice } from './decode-mode.js';
+import type { CaptureProcess, ExitResult, FfmpegRunner } from './ffmpeg.js';
+import type { CaptureSpec, DecodeMode } from './ffmpeg-args.js';
+import { FramePairer, type TimedJpeg } from './frame-pairing.js';
+import { JpegSplitter } from './jpeg.js';
+import { redactCredentials } from './redact.js';
+import { RingBuffer } from './ring-buffer.js';
+
+export interface CameraIdentity {
+  id: string;
+  url: string;
+  location: string;
+}
+
+export interface SupervisorSettings {
+  width: number;
+  quality: number;
+  decodeMode: 'auto' | DecodeMode;
+  probeMs: number;
+  stallMs: number;
+  socketTimeoutSeconds: number;
+  backoff: BackoffPolicy;
+  /** After "q", wait this long before SIGTERM, and as long again before SIGKILL. */
+  stopGraceMs: number;
+  /** A frame whose time is further than this from now is dropped (ffmpeg's first frame has pts 0). */
+  maxClockSkewMs: number;
+  /** ffmpeg stderr lines kept for the exit report. */
+  stderrLines: number;
+}
+
+export interface CapturedFrame {
+  camera: string;
+  location: string;
+  capturedAtMs: number;
+  jpeg: Buffer;
+}
+
+export interface SupervisorDeps {
+  camera: CameraIdentity;
+  settings: SupervisorSettings;
+  ffmpeg: Pick<FfmpegRunner, 'spawnCapture' | 'probeKeyframeTimes'>;
+  clock: Clock;
+  log: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+  /** Called in capture order, one at a time: the next frame waits for the previous call. */
+  onFrame(frame: CapturedFrame): Promise<void>;
+  onStatus(status: { online: boolean; reason: string; atMs: number }): void;
+  onRestart?(): void;
+  random?: () => number;
+}
+
+export interface CameraSnapshot {
+  camera: string;
+  state: 'starting' | 'online' | 'offline';
+  mode: DecodeMode | null;
+  lastFrameAtMs: number | null;
+  frames: number;
+  droppedFrames: number;
+  restarts: number;
+  startedAtMs: number;
+}
+
+export class CameraSupervisor {
+  private state: CameraSnapshot['state'] = 'starting';
+  private modeChoice: DecodeModeChoice | null = null;
+  private stopping = false;
+  private readonly stopSignal = new AbortController();
+  private loop: Promise<void> | null = null;
+  private frameChain: Promise<void> = Promise.resolve();
+  private proc: CaptureProcess | undefined;
+  private attempt = 0;
+  private framesThisRun = 0;
+  private lastFrameThisRunAtMs: number | null = null;
+  private runStartedAtMs = 0;
+  private stallReason: string | undefined;
+  private watchdog: TimerHandle | undefined;
+  private stopTimers: TimerHandle[] = [];
+  private readonly stderrTail: RingBuffer<string>;
+  private readonly stats = { frames: 0, droppedFrames: 0, restarts: 0, lastFrameAtMs: null as number | null };
+  private readonly startedAtMs: number;
+
+  constructor(private readonly deps: SupervisorDeps) {
+    this.stderrTail = new RingBuffer(deps.settings.stderrLines);
+    this.startedAtMs = deps.clock.now();
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.loop = this.run().catch((error: unknown) => {
+      this.deps.log.error({ camera: this.deps.camera.id, err: error }, 'camera supervisor failed');
+    });
+  }
+
+  /** Staged stop of ffmpeg, then waits for every captured frame to be handed over. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.stopSignal.abort();
+    if (this.proc) this.stageStop(this.proc);
+    await this.loop;
+    await this.frameChain;
+    this.markOffline('shutdown');
+  }
+
+  snapshot(): CameraSnapshot {
+    return {
+      camera: this.deps.camera.id,
+      state: this.state,
+      mode: this.modeChoice?.mode ?? null,
+      lastFrameAtMs: this.stats.lastFrameAtMs,
+      frames: this.stats.frames,
+      droppedFrames: this.stats.droppedFrames,
+      restarts: this.stats.restarts,
+      startedAtMs: this.startedAtMs,
+    };
+  }
+
+  private get log() {
+    return this.deps.log;
+  }
+
+  private async run(): Promise<void> {
+    const { camera, settings } = this.deps;
+    while (!this.stopping) {
+      if (!this.modeChoice) {
+        try {
+          this.modeChoice = await this.chooseMode();
+          this.log.info(
+            {
+              camera: camera.id,
+              mode: this.modeChoice.mode,
+              source: this.modeChoice.source,
+              keyframeIntervalMs: this.modeChoice.keyframeIntervalMs,
+            },
+            this.modeChoice.mode === 'keyframes' ? 'decoding keyframes only' : 'decoding all frames, one kept a second',
+          );
+        } catch (error) {
+          this.markOffline(`unreachable: ${redactCredentials(String((error as Error).message ?? error))}`.slice(0, 200));
+          await this.backoff();
+          continue;
+        }
+      }
+      const result = await this.runOnce(this.modeChoice.mode);
+      if (this.stopping) break;
+      const reason = this.stallReason ?? describeExit(result);
+      this.log.warn(
+        { camera: camera.id, ...result, reason, stderr: this.stderrTail.toArray() },
+        'ffmpeg ended, restarting',
+      );
+      this.markOffline(reason);
+      this.stats.restarts++;
+      this.deps.onRestart?.();
+      if (this.framesThisRun > 0) this.attempt = 0;
+      await this.backoff();
+    }
+    void settings;
+  }
+
+  private async chooseMode(): Promise<DecodeModeChoice> {
+    const { settings, camera } = this.deps;
+    if (settings.decodeMode !== 'auto') return chooseDecodeMode(settings.decodeMode, []);
+    const times = await this.deps.ffmpeg.probeKeyframeTimes(
+      { url: camera.url, socketTimeoutSeconds: settings.socketTimeoutSeconds },
+      { durationMs: settings.probeMs, maxKeyframes: 5 },
+    );
+    return chooseDecodeMode('auto', times);
+  }
+
+  private async backoff(): Promise<void> {
+    const delay = backoffDelayMs(this.attempt++, this.deps.settings.backoff, this.deps.random);
+    this.log.debug({ camera: this.deps.camera.id, delayMs: delay }, 'waiting before restart');
+    await sleep(this.deps.clock, delay, this.stopSignal.signal);
+  }
+
+  private runOnce(mode: DecodeMode): Promise<ExitResult> {
+    const { camera, settings, clock } = this.deps;
+    const spec: CaptureSpec = {
+      url: camera.url,
+      mode,
+      width: settings.width,
+      quality: settings.quality,
+      socketTimeoutSeconds: settings.socketTimeoutSeconds,
+    };
+    const splitter = new JpegSplitter();
+    const pairer = new FramePairer();
+    this.stderrTail.clear();
+    this.framesThisRun = 0;
+    this.lastFrameThisRunAtMs = null;
+    this.runStartedAtMs = clock.now();
+    this.stallReason = undefined;
+    return new Promise((resolve) => {
+      this.proc = this.deps.ffmpeg.spawnCapture(spec, {
+        onStdout: (chunk) => {
+          for (const jpeg of splitter.push(chunk)) this.accept(pairer.addJpeg(jpeg));
+        },
+        onStderrLine: (line) => {
+          if (line.includes('Parsed_showinfo')) this.accept(pairer.addStderrLine(line));
+          else if (line.trim()) this.stderrTail.push(redactCredentials(line));
+        },
+        onExit: (result) => {
+          this.proc = undefined;
+          if (this.watchdog) clock.clearTimeout(this.watchdog);
+          for (const timer of this.stopTimers) clock.clearTimeout(timer);
+          this.stopTimers = [];
+          if (pairer.sequenceErrors > 0 || splitter.discardedBytes > 0) {
+            this.log.warn(
+              { camera: camera.id, sequenceErrors: pairer.sequenceErrors, discardedBytes: splitter.discardedBytes },
+              'ffmpeg output was not in step',
+            );
+          }
+          resolve(result);
+        },
+      });
+      this.scheduleWatchdog();
+    });
+  }
+
+  private accept(frames: TimedJpeg[]): void {
+    const { camera, settings, clock } = this.deps;
+    for (const frame of frames) {
+      const now = clock.now();
+      if (Math.abs(frame.capturedAtMs - now) > settings.maxClockSkewMs) {
+        this.stats.droppedFrames++;
+        this.log.debug({ camera: camera.id, n: frame.n, capturedAtMs: frame.capturedAtMs }, 'frame time not near now, dropped');
+        continue;
+      }
+      this.framesThisRun++;
+      this.stats.frames++;
+      this.lastFrameThisRunAtMs = now;
+      this.stats.lastFrameAtMs = now;
+      if (this.state !== 'online') {
+        this.state = 'online';
+        this.log.info({ camera: camera.id }, 'camera online');
+        this.deps.onStatus({ online: true, reason: 'first-frame', atMs: frame.capturedAtMs });
+      }
+      const captured: CapturedFrame = {
+        camera: camera.id,
+        location: camera.location,
+        capturedAtMs: frame.capturedAtMs,
+        jpeg: frame.jpeg,
+      };
+      this.frameChain = this.frameChain.then(() =>
+        this.deps.onFrame(captured).catch((error: unknown) => {
+          this.log.error({ camera: camera.id, err: error }, 'could not store a frame');
+        }),
+      );
+    }
+  }
+
+  private scheduleWatchdog(): void {
+    const { clock, settings, camera } = this.deps;
+    const check = () => {
+      const proc = this.proc;
+      if (!proc || this.stopping) return;
+      const since = this.lastFrameThisRunAtMs ?? this.runStartedAtMs;
+      if (clock.now() - since > settings.stallMs) {
+        this.stallReason = `stalled: no frame for ${Math.round(settings.stallMs / 1000)} s`;
+        this.log.warn({ camera: camera.id }, this.stallReason);
+        this.stageStop(proc);
+        return;
+      }
+      this.watchdog = clock.setTimeout(check, Math.min(1_000, settings.stallMs));
+    };
+    this.watchdog = clock.setTimeout(check, Math.min(1_000, settings.stallMs));
+  }
+
+  /** "q" on stdin, then SIGTERM, then SIGKILL, each after stopGraceMs. */
+  private stageStop(proc: CaptureProcess): void {
+    if (this.stopTimers.length > 0) return;
+    const { clock, settings } = this.deps;
+    proc.requestQuit();
+    this.stopTimers.push(
+      clock.setTimeout(() => proc.kill('SIGTERM'), settings.stopGraceMs),
+      clock.setTimeout(() => proc.kill('SIGKILL'), settings.stopGraceMs * 2),
+    );
+  }
+
+  private markOffline(reason: string): void {
+    if (this.state === 'offline') return;
+    this.state = 'offline';
+    this.log.warn({ camera: this.deps.camera.id, reason }, 'camera offline');
+    this.deps.onStatus({ online: false, reason, atMs: this.deps.clock.now() });
+  }
+}
+
+export function describeExit(result: ExitResult): string {
+  if (result.error) return `failed: ${result.error}`.slice(0, 200);
+  if (result.signal) return `exited: signal ${result.signal}`;
+  return `exited: code ${result.code ?? 'unknown'}`;
+}

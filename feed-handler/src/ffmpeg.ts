@@ -1,0 +1,198 @@
+/**
+ * The ffmpeg adapter: the only module that imports fluent-ffmpeg or starts
+ * ffmpeg. It runs the arguments built in ffmpeg-args.ts and reports raw
+ * stdout bytes, stderr lines and the exit; all interpretation is elsewhere.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { PassThrough } from 'node:stream';
+import ffmpeg from 'fluent-ffmpeg';
+import { captureArgs, probeArgs, type CaptureSpec } from './ffmpeg-args.js';
+import { redactCredentials } from './redact.js';
+import { RingBuffer } from './ring-buffer.js';
+import { parseShowinfoLine, ptsToMs } from './showinfo.js';
+
+export interface ExitResult {
+  code: number | null;
+  signal: string | null;
+  /** Set when ffmpeg could not be started at all, or fluent-ffmpeg reported an error. */
+  error?: string;
+}
+
+export interface CaptureHandlers {
+  onStdout(chunk: Buffer): void;
+  onStderrLine(line: string): void;
+  /** Called exactly once, after the process has exited and its pipes have closed. */
+  onExit(result: ExitResult): void;
+}
+
+export interface CaptureProcess {
+  /** ffmpeg's polite stop: "q" on stdin finishes the current frame and exits 0. */
+  requestQuit(): void;
+  kill(signal: 'SIGTERM' | 'SIGKILL'): void;
+}
+
+export interface FfmpegRunner {
+  readonly binary: string;
+  spawnCapture(spec: CaptureSpec, handlers: CaptureHandlers): CaptureProcess;
+  /** Keyframe arrival times (epoch ms) seen within `durationMs`, at most `maxKeyframes`. */
+  probeKeyframeTimes(
+    spec: Pick<CaptureSpec, 'url' | 'socketTimeoutSeconds'>,
+    options: { durationMs: number; maxKeyframes: number },
+  ): Promise<number[]>;
+}
+
+export class FfmpegNotFoundError extends Error {
+  constructor(tried: string[]) {
+    super(`no ffmpeg binary found (tried ${tried.join(', ')}); set FFMPEG_PATH or install ffmpeg`);
+    this.name = 'FfmpegNotFoundError';
+  }
+}
+
+/** FFMPEG_PATH, else ffmpeg-static's binary if it was really downloaded, else `ffmpeg` on PATH. */
+export function resolveFfmpegBinary(configured: string | undefined): string {
+  const tried: string[] = [];
+  if (configured) {
+    if (existsSync(configured)) return configured;
+    // A configured path that does not exist is a mistake, not a reason to fall back silently.
+    throw new FfmpegNotFoundError([`FFMPEG_PATH=${configured}`]);
+  }
+  try {
+    // Optional dependency: its install script downloads the binary, which may never have run.
+    const fromStatic = createRequire(import.meta.url)('ffmpeg-static') as string | null;
+    if (fromStatic && existsSync(fromStatic)) return fromStatic;
+    tried.push(`ffmpeg-static (${fromStatic ?? 'no binary for this platform'})`);
+  } catch {
+    tried.push('ffmpeg-static (not installed)');
+  }
+  const probe = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore', timeout: 10_000 });
+  if (!probe.error) return 'ffmpeg';
+  tried.push('ffmpeg on PATH');
+  throw new FfmpegNotFoundError(tried);
+}
+
+export function createFfmpegRunner(binary: string): FfmpegRunner {
+  return {
+    binary,
+    spawnCapture: (spec, handlers) => spawnCapture(binary, spec, handlers),
+    probeKeyframeTimes: (spec, options) => probeKeyframeTimes(binary, spec, options),
+  };
+}
+
+type ChildLike = {
+  stdin: NodeJS.WritableStream | null;
+  kill(signal?: NodeJS.Signals): boolean;
+  once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+};
+
+function spawnCapture(binary: string, spec: CaptureSpec, handlers: CaptureHandlers): CaptureProcess {
+  const args = captureArgs(spec);
+  const stdout = new PassThrough();
+  stdout.on('data', (chunk: Buffer) => handlers.onStdout(chunk));
+  let child: ChildLike | undefined;
+  let exitInfo: { code: number | null; signal: string | null } = { code: null, signal: null };
+  let pendingSignal: 'SIGTERM' | 'SIGKILL' | 'quit' | undefined;
+  let exited = false;
+  const finish = (error?: string) => {
+    if (exited) return;
+    exited = true;
+    handlers.onExit(error ? { ...exitInfo, error: redactCredentials(error) } : exitInfo);
+  };
+
+  const command = ffmpeg(spec.url)
+    .setFfmpegPath(binary)
+    .inputOptions(args.inputOptions)
+    .outputOptions(args.outputOptions)
+    .output(stdout, { end: false })
+    .on('start', () => {
+      child = (command as unknown as { ffmpegProc: ChildLike }).ffmpegProc;
+      child.stdin?.on('error', () => {
+        // ffmpeg may already be gone when "q" is written; the exit handler reports that.
+      });
+      child.once('exit', (code, signal) => {
+        exitInfo = { code, signal };
+      });
+      if (pendingSignal === 'quit') quit();
+      else if (pendingSignal) child.kill(pendingSignal);
+    })
+    .on('stderr', (line: string) => handlers.onStderrLine(line))
+    .on('end', () => finish())
+    .on('error', (error: Error) => {
+      // fluent-ffmpeg reports a non-zero exit or a signal as an error; only a
+      // failure to start at all (no exit code, no signal) is a real error.
+      const startedAndExited = exitInfo.code !== null || exitInfo.signal !== null;
+      finish(startedAndExited ? undefined : error.message);
+    });
+
+  const quit = () => {
+    child?.stdin?.write('q');
+  };
+  command.run();
+
+  return {
+    requestQuit() {
+      if (child) quit();
+      else pendingSignal = 'quit';
+    },
+    kill(signal) {
+      if (child) child.kill(signal);
+      else pendingSignal = signal;
+    },
+  };
+}
+
+function probeKeyframeTimes(
+  binary: string,
+  spec: Pick<CaptureSpec, 'url' | 'socketTimeoutSeconds'>,
+  options: { durationMs: number; maxKeyframes: number },
+): Promise<number[]> {
+  const args = probeArgs(spec);
+  return new Promise((resolve, reject) => {
+    const times: number[] = [];
+    const tail = new RingBuffer<string>(20);
+    let timebase = { num: 1, den: 90_000 };
+    let done = false;
+    let streamOpened = false;
+    let child: ChildLike | undefined;
+    const settle = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      child?.kill('SIGKILL');
+      // An opened stream without a keyframe in the whole window has a long GOP:
+      // that is an answer (decode everything), not a failure.
+      if (times.length > 0 || streamOpened) resolve(times);
+      else reject(new Error(`probe could not read the stream: ${redactCredentials(tail.toArray().join(' | '))}`));
+    };
+    const timer = setTimeout(settle, options.durationMs);
+    const command = ffmpeg(spec.url)
+      .setFfmpegPath(binary)
+      .inputOptions(args.inputOptions)
+      .outputOptions(args.outputOptions)
+      .output('-')
+      .on('start', () => {
+        child = (command as unknown as { ffmpegProc: ChildLike }).ffmpegProc;
+        if (done) child.kill('SIGKILL');
+      })
+      .on('stderr', (line: string) => {
+        const parsed = parseShowinfoLine(line);
+        if (line.startsWith('Input #0')) streamOpened = true;
+        if (!parsed) {
+          tail.push(line);
+          return;
+        }
+        if (parsed.kind === 'timebase') timebase = { num: parsed.num, den: parsed.den };
+        else if (parsed.keyframe && parsed.pts > 0) {
+          times.push(ptsToMs(parsed.pts, timebase.num, timebase.den));
+          if (times.length >= options.maxKeyframes) settle();
+        }
+      })
+      .on('end', settle)
+      .on('error', (error: Error) => {
+        if (!done && times.length === 0) tail.push(error.message);
+        settle();
+      });
+    command.run();
+  });
+}

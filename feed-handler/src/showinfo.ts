@@ -1,0 +1,35 @@
+/**
+ * Parses ffmpeg's showinfo filter lines on stderr. The frame's pts is in the
+ * filter's input time base (90 kHz for RTSP video); with wall-clock timestamps
+ * pts / 90 is the arrival time in epoch milliseconds.
+ */
+
+export type ShowinfoLine =
+  | { kind: 'timebase'; num: number; den: number }
+  | { kind: 'frame'; n: number; pts: number; keyframe: boolean };
+
+const TIMEBASE = /\[Parsed_showinfo_\d+ @ [^\]]+\] config in time_base: (\d+)\/(\d+)/;
+const FRAME = /\[Parsed_showinfo_\d+ @ [^\]]+\] n:\s*(\d+) pts:\s*(-?\d+) .*?iskey:([01])/;
+
+export function parseShowinfoLine(line: string): ShowinfoLine | null {
+  const frame = FRAME.exec(line);
+  if (frame) {
+    return { kind: 'frame', n: Number(frame[1]), pts: Number(frame[2]), keyframe: frame[3] === '1' };
+  }
+  const timebase = TIMEBASE.exec(line);
+  if (timebase) {
+    const num = Number(timebase[1]);
+    const den = Number(timebase[2]);
+    if (num > 0 && den > 0) return { kind: 'timebase', num, den };
+  }
+  return null;
+}
+
+/** pts in a num/den time base to epoch ms, rounded to the nearest ms. */
+export function ptsToMs(pts: number, num: number, den: number): number {
+  // BigInt keeps this exact: a 90 kHz wall-clock pts times 1000 exceeds 2^53.
+  const scaled = BigInt(pts) * BigInt(num) * 1000n;
+  const d = BigInt(den);
+  const half = d / 2n;
+  return Number((scaled >= 0n ? scaled + half : scaled - half) / d);
+}

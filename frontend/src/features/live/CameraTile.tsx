@@ -1,0 +1,60 @@
+import type { Camera } from '../../api/cameras';
+import { RouteLink } from '../../app/router';
+import { useLoadedImage } from '../../components/ApiImage';
+import { dayOf, formatAge, formatClock } from '../../lib/time';
+import { liveStatus } from './live-state';
+
+interface ShownFrame {
+  url: string;
+  timeMs: number;
+}
+
+/** One camera's newest frame, its age and its state. The image swaps only once the next one has loaded. */
+export function CameraTile({ camera, nowMs }: { camera: Camera; nowMs: number }) {
+  const { shown, src, failed } = useLoadedImage<ShownFrame>(camera.newestFrame);
+  const status = liveStatus(camera, nowMs);
+  const title = camera.location ? `${camera.id} · ${camera.location}` : camera.id;
+  return (
+    <article
+      className={`tile tile-${status.state}`}
+      data-testid="camera-tile"
+      data-camera={camera.id}
+      data-state={status.state}
+      aria-labelledby={`tile-${camera.id}`}
+    >
+      <header className="tile-header">
+        <h2 id={`tile-${camera.id}`}>{title}</h2>
+        <span className={`badge badge-${status.state}`}>{status.label}</span>
+      </header>
+      <div className="tile-frame">
+        {src && shown ? (
+          <img
+            src={src}
+            alt={`Newest frame from ${camera.id} at ${formatClock(shown.timeMs)}`}
+            data-testid="live-image"
+            data-time-ms={shown.timeMs}
+          />
+        ) : (
+          <p className="tile-placeholder">{failed ? 'The frame could not be loaded.' : 'Waiting for a frame…'}</p>
+        )}
+      </div>
+      <footer className="tile-footer">
+        <p data-testid="live-time">
+          {shown ? (
+            <>
+              <time dateTime={new Date(shown.timeMs).toISOString()}>{formatClock(shown.timeMs)}</time>
+              <span className="muted"> · {formatAge(nowMs - shown.timeMs)}</span>
+            </>
+          ) : (
+            <span className="muted">no frame yet</span>
+          )}
+        </p>
+        <p className="tile-detail">{status.detail}</p>
+        <nav className="tile-links" aria-label={`Footage of ${camera.id}`}>
+          <RouteLink to={{ view: 'clips', camera: camera.id, day: dayOf(nowMs), minutes: 10 }}>Clips</RouteLink>
+          <RouteLink to={{ view: 'scrub', camera: camera.id, day: dayOf(nowMs), span: '1h' }}>Scrub</RouteLink>
+        </nav>
+      </footer>
+    </article>
+  );
+}

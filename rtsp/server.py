@@ -1,0 +1,785 @@
+#!/usr/bin/python3
+"""Fathom's RTSP test/simulation server: H.264 over RTP from GStreamer's RTSP server.
+
+Run with Debian's interpreter (python3-gi is only importable there):
+
+    /usr/bin/python3 rtsp/server.py
+
+Configuration comes from the environment only:
+
+    RTSP_BIND              address to listen on (default 0.0.0.0)
+    RTSP_PORT              TCP port for RTSP (default 8554; 0 = pick a free one)
+    RTSP_MOUNTS            comma-separated mount names (default "test"); each is served at
+                           rtsp://HOST:PORT/<name> as an independent simulated camera
+    RTSP_SOURCE            testpattern (default) | timecode | v4l2 | file | rtsp
+    RTSP_DEVICE            v4l2 device (default /dev/video0), for RTSP_SOURCE=v4l2
+    RTSP_FILE              media file played in a loop forever, for RTSP_SOURCE=file
+    RTSP_FILE_COPY         1 = relay the file's H.264 as-is, without re-encoding (default 0);
+                           the file must contain H.264 video
+    RTSP_UPSTREAM_URL      rtsp:// URL relayed without re-encoding, for RTSP_SOURCE=rtsp
+    RTSP_WIDTH             encoded width in pixels (default 640)
+    RTSP_HEIGHT            encoded height in pixels (default 360)
+    RTSP_FPS               frames per second (default 15)
+    RTSP_KEYFRAME_SECONDS  seconds between keyframes (default 1; key-int-max = fps * seconds)
+    RTSP_BITRATE_KBPS      x264 target bitrate in kbit/s (default 800)
+
+RTSP_WIDTH/HEIGHT/FPS/KEYFRAME_SECONDS/BITRATE_KBPS apply to the modes that encode
+(testpattern, timecode, v4l2, file without copy); the copy modes keep the source's stream.
+
+Output contract: once the port is listening, exactly one line is printed to stdout,
+    {"event":"ready","port":8554,"mounts":["test"]}
+Everything else is logged as JSON lines on stderr. Invalid settings exit with code 2 and
+a message naming every bad key. SIGTERM/SIGINT exit with code 0. Credentials in an
+upstream URL (user:pass@) are never printed.
+
+The `timecode` source paints the capture time (wall-clock epoch milliseconds) into every
+frame; the exact encoding is specified in rtsp/README.md and decoded by
+test/support/timecode.ts.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import re
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+SOURCES = ("testpattern", "timecode", "v4l2", "file", "rtsp")
+MOUNT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$")
+CREDENTIALS = re.compile(r"([a-z][a-z0-9+.-]*://)[^/\s'\"]*@", re.IGNORECASE)
+KNOWN_KEYS = {
+    "RTSP_BIND",
+    "RTSP_PORT",
+    "RTSP_MOUNTS",
+    "RTSP_SOURCE",
+    "RTSP_DEVICE",
+    "RTSP_FILE",
+    "RTSP_FILE_COPY",
+    "RTSP_UPSTREAM_URL",
+    "RTSP_WIDTH",
+    "RTSP_HEIGHT",
+    "RTSP_FPS",
+    "RTSP_KEYFRAME_SECONDS",
+    "RTSP_BITRATE_KBPS",
+}
+
+# Luma levels of the timecode (studio range, so they survive any full/limited range mix-up).
+LUMA_ONE = 235
+LUMA_ZERO = 16
+LUMA_BACKGROUND = 128
+LUMA_BAR = 200
+
+
+def redact(text: str) -> str:
+    """Hides user:pass@ of any URL in a string (GStreamer errors quote the location)."""
+    return CREDENTIALS.sub(r"\1***@", text)
+
+
+_log_lock = threading.Lock()
+
+
+def log(event: str, level: str = "info", **fields: object) -> None:
+    record: dict[str, object] = {
+        "ts": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "level": level,
+        "event": event,
+    }
+    for key, value in fields.items():
+        record[key] = redact(value) if isinstance(value, str) else value
+    line = json.dumps(record, separators=(",", ":"), default=str)
+    # Logged from GStreamer streaming threads too; one lock keeps lines whole.
+    with _log_lock:
+        sys.stderr.write(redact(line) + "\n")
+        sys.stderr.flush()
+
+
+# --------------------------------------------------------------------------- config
+
+
+@dataclass
+class Config:
+    bind: str = "0.0.0.0"
+    port: int = 8554
+    mounts: list[str] = field(default_factory=lambda: ["test"])
+    source: str = "testpattern"
+    device: str = "/dev/video0"
+    file: str = ""
+    file_copy: bool = False
+    upstream_url: str = ""
+    width: int = 640
+    height: int = 360
+    fps: int = 15
+    keyframe_seconds: float = 1.0
+    bitrate_kbps: int = 800
+
+    @property
+    def key_int_max(self) -> int:
+        return max(1, round(self.fps * self.keyframe_seconds))
+
+
+def _int(env: dict[str, str], key: str, default: int, low: int, high: int, errors: list[str]) -> int:
+    raw = env.get(key, "").strip()
+    if raw == "":
+        return default
+    try:
+        value = int(raw, 10)
+    except ValueError:
+        errors.append(f"{key}: {raw!r} is not an integer")
+        return default
+    if not low <= value <= high:
+        errors.append(f"{key}: {value} is outside {low}..{high}")
+    return value
+
+
+def parse_config(env: dict[str, str]) -> tuple[Config, list[str]]:
+    """Returns the config and one message per bad key (empty when everything is valid)."""
+    cfg = Config()
+    errors: list[str] = []
+
+    cfg.bind = env.get("RTSP_BIND", "").strip() or cfg.bind
+    try:
+        ipaddress.ip_address(cfg.bind)
+    except ValueError:
+        if not HOSTNAME.match(cfg.bind):
+            errors.append(f"RTSP_BIND: {cfg.bind!r} is neither an IP address nor a host name")
+
+    cfg.port = _int(env, "RTSP_PORT", cfg.port, 0, 65535, errors)
+
+    raw_mounts = env.get("RTSP_MOUNTS", "").strip()
+    if raw_mounts:
+        mounts = [m.strip() for m in raw_mounts.split(",")]
+        bad = [m for m in mounts if not MOUNT_NAME.match(m)]
+        if bad:
+            errors.append(f"RTSP_MOUNTS: invalid mount name(s) {bad!r} (use letters, digits, _ . -)")
+        elif len(set(mounts)) != len(mounts):
+            errors.append(f"RTSP_MOUNTS: duplicate mount names in {raw_mounts!r}")
+        cfg.mounts = mounts
+
+    cfg.source = env.get("RTSP_SOURCE", "").strip().lower() or cfg.source
+    if cfg.source not in SOURCES:
+        errors.append(f"RTSP_SOURCE: {cfg.source!r} is not one of {', '.join(SOURCES)}")
+
+    cfg.width = _int(env, "RTSP_WIDTH", cfg.width, 64, 7680, errors)
+    cfg.height = _int(env, "RTSP_HEIGHT", cfg.height, 40, 4320, errors)
+    # I420 halves chroma in both directions; odd sizes make x264 refuse the caps.
+    if cfg.width % 2:
+        errors.append(f"RTSP_WIDTH: {cfg.width} must be even")
+    if cfg.height % 2:
+        errors.append(f"RTSP_HEIGHT: {cfg.height} must be even")
+    cfg.fps = _int(env, "RTSP_FPS", cfg.fps, 1, 120, errors)
+    cfg.bitrate_kbps = _int(env, "RTSP_BITRATE_KBPS", cfg.bitrate_kbps, 50, 200_000, errors)
+
+    raw_kf = env.get("RTSP_KEYFRAME_SECONDS", "").strip()
+    if raw_kf:
+        try:
+            cfg.keyframe_seconds = float(raw_kf)
+            if not 0 < cfg.keyframe_seconds <= 60:
+                errors.append(f"RTSP_KEYFRAME_SECONDS: {raw_kf} is outside (0, 60]")
+        except ValueError:
+            errors.append(f"RTSP_KEYFRAME_SECONDS: {raw_kf!r} is not a number")
+
+    raw_copy = env.get("RTSP_FILE_COPY", "").strip().lower()
+    if raw_copy in ("", "0", "false", "no", "off"):
+        cfg.file_copy = False
+    elif raw_copy in ("1", "true", "yes", "on"):
+        cfg.file_copy = True
+    else:
+        errors.append(f"RTSP_FILE_COPY: {raw_copy!r} is not 0 or 1")
+
+    cfg.device = env.get("RTSP_DEVICE", "").strip() or cfg.device
+    cfg.file = env.get("RTSP_FILE", "").strip()
+    cfg.upstream_url = env.get("RTSP_UPSTREAM_URL", "").strip()
+
+    if cfg.source == "v4l2" and not os.path.exists(cfg.device):
+        errors.append(f"RTSP_DEVICE: {cfg.device!r} does not exist")
+    if cfg.source == "file":
+        if not cfg.file:
+            errors.append("RTSP_FILE: required when RTSP_SOURCE=file")
+        elif not os.path.isfile(cfg.file) or not os.access(cfg.file, os.R_OK):
+            errors.append(f"RTSP_FILE: {cfg.file!r} is not a readable file")
+    if cfg.source == "rtsp":
+        if not cfg.upstream_url:
+            errors.append("RTSP_UPSTREAM_URL: required when RTSP_SOURCE=rtsp")
+        elif not re.match(r"^rtsps?://[^/\s]+", cfg.upstream_url, re.IGNORECASE):
+            errors.append(f"RTSP_UPSTREAM_URL: {redact(cfg.upstream_url)!r} is not an rtsp:// URL")
+
+    return cfg, errors
+
+
+def check_file_is_h264(path: str) -> str | None:
+    """Returns an error message unless the file's first video stream is H.264 (needed to copy it)."""
+    from gi.repository import GLib, Gst, GstPbutils
+
+    try:
+        discoverer = GstPbutils.Discoverer.new(10 * Gst.SECOND)
+        info = discoverer.discover_uri(Gst.filename_to_uri(os.path.abspath(path)))
+    except GLib.Error as error:
+        return f"cannot read {path!r}: {error.message}"
+    videos = info.get_video_streams()
+    if not videos:
+        return f"{path!r} has no video stream"
+    caps = videos[0].get_caps()
+    name = caps.get_structure(0).get_name() if caps and caps.get_size() else "unknown"
+    if name != "video/x-h264":
+        return f"{path!r} holds {name}, not video/x-h264 (unset RTSP_FILE_COPY to re-encode it)"
+    return None
+
+
+# --------------------------------------------------------------------------- timecode frames
+
+
+class TimecodePainter:
+    """Builds I420 frames carrying the epoch-ms timecode (spec: rtsp/README.md).
+
+    Everything is whole-row bytes multiplication and joins, so a 640x360 frame costs well
+    under a millisecond of Python; the time is read just before painting and pushing.
+    """
+
+    ROWS = 4
+    COLUMNS = 16
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width = width
+        self.height = height
+        self.grid_height = (2 * height) // 5  # top 40 %, integer maths so decoders agree exactly
+        self.row_heights = [
+            (r + 1) * self.grid_height // self.ROWS - r * self.grid_height // self.ROWS for r in range(self.ROWS)
+        ]
+        column_widths = [(c + 1) * width // self.COLUMNS - c * width // self.COLUMNS for c in range(self.COLUMNS)]
+        self.cells = [(bytes([LUMA_ZERO]) * w, bytes([LUMA_ONE]) * w) for w in column_widths]
+        self.bottom_height = height - self.grid_height
+        self.bar_width = max(2, width // 16)
+        self.chroma = bytes([128]) * (2 * (width // 2) * (height // 2))
+
+    @staticmethod
+    def bits_for(epoch_ms: int) -> int:
+        """64-bit word: 48-bit epoch ms, then the NOT of its low 16 bits as a check word."""
+        epoch_ms &= (1 << 48) - 1
+        return (epoch_ms << 16) | (~epoch_ms & 0xFFFF)
+
+    def frame(self, epoch_ms: int, frame_index: int) -> bytes:
+        word = self.bits_for(epoch_ms)
+        parts: list[bytes] = []
+        for r in range(self.ROWS):
+            row_bits = (word >> (16 * (self.ROWS - 1 - r))) & 0xFFFF
+            line = b"".join(self.cells[c][(row_bits >> (15 - c)) & 1] for c in range(self.COLUMNS))
+            parts.append(line * self.row_heights[r])
+        # A bar sweeping across the lower part gives the encoder real motion to code.
+        x = (frame_index * max(1, self.width // 60)) % (self.width - self.bar_width)
+        background = bytes([LUMA_BACKGROUND])
+        line = background * x + bytes([LUMA_BAR]) * self.bar_width + background * (self.width - x - self.bar_width)
+        parts.append(line * self.bottom_height)
+        parts.append(self.chroma)
+        return b"".join(parts)
+
+
+class TimecodeProducer:
+    """Feeds one media's appsrc at RTSP_FPS from a thread, timestamped at push time."""
+
+    def __init__(self, cfg: Config, appsrc, mount: str) -> None:
+        self.cfg = cfg
+        self.appsrc = appsrc
+        self.mount = mount
+        self.painter = TimecodePainter(cfg.width, cfg.height)
+        self.running = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self.thread is not None:
+            return
+        self.running.set()
+        self.thread = threading.Thread(target=self._run, name=f"timecode-{self.mount}", daemon=True)
+        self.thread.start()
+        log("timecode-started", mount=self.mount)
+
+    def stop(self) -> None:
+        self.running.clear()
+        if self.thread is not None and self.thread is not threading.current_thread():
+            self.thread.join(timeout=2)
+
+    def _run(self) -> None:
+        from gi.repository import Gst
+
+        period = 1.0 / self.cfg.fps
+        duration = Gst.SECOND // self.cfg.fps
+        deadline = time.monotonic()
+        index = 0
+        while self.running.is_set():
+            now = time.monotonic()
+            if deadline > now:
+                time.sleep(deadline - now)
+            elif now - deadline > period:
+                # Fell behind (CPU starved): skip ahead instead of bursting late frames.
+                deadline = now
+            deadline += period
+            # The capture time: read right before the frame is painted and pushed; appsrc
+            # (do-timestamp) stamps the buffer with the pipeline clock at the same moment.
+            epoch_ms = time.time_ns() // 1_000_000
+            buffer = Gst.Buffer.new_wrapped(self.painter.frame(epoch_ms, index))
+            buffer.duration = duration
+            result = self.appsrc.emit("push-buffer", buffer)
+            index += 1
+            if result not in (Gst.FlowReturn.OK,):
+                log("timecode-stopped", mount=self.mount, flow=result.value_nick)
+                return
+
+
+# --------------------------------------------------------------------------- file relay
+
+
+class FileRelay:
+    """Plays RTSP_FILE forever in a private pipeline and hands its frames to the media's appsrc.
+
+    The private pipeline runs unsynchronised and loops with segment seeks (seamless: no
+    flush at the loop point). A relay thread pulls its frames, re-times them onto one
+    continuous timeline in the media pipeline's running time, and pushes each when the
+    media clock reaches it. That makes the served stream behave like a live camera (not
+    seekable, late joiners share it) while copy mode never touches the H.264 payload.
+
+    Why our own timeline instead of the demuxer's running time: qtdemux accumulates a
+    looped segment from the start of the last frame, not its end, so its running time
+    repeats one frame per loop; over hours that would be a visible drift.
+    """
+
+    def __init__(self, cfg: Config, appsrc, mount: str) -> None:
+        self.cfg = cfg
+        self.appsrc = appsrc
+        self.mount = mount
+        self.pipeline = None
+        self.sink = None
+        self.bus_watch = 0
+        self.loops = 0
+        self.stopped = threading.Event()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        with self.lock:
+            if self.thread is not None or self.stopped.is_set():
+                return
+            self.thread = threading.Thread(target=self._run, name=f"file-{self.mount}", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self._teardown()
+        if self.thread is not None and self.thread is not threading.current_thread():
+            self.thread.join(timeout=2)
+
+    def _teardown(self) -> None:
+        from gi.repository import GLib, Gst
+
+        with self.lock:
+            pipeline, self.pipeline = self.pipeline, None
+            watch, self.bus_watch = self.bus_watch, 0
+        if watch:
+            GLib.source_remove(watch)
+        if pipeline is not None:
+            pipeline.set_state(Gst.State.NULL)
+
+    def _build(self):
+        from gi.repository import Gst
+
+        pipeline = Gst.Pipeline.new(f"file-{self.mount}")
+        filesrc = Gst.ElementFactory.make("filesrc")
+        filesrc.set_property("location", self.cfg.file)
+        demux = Gst.ElementFactory.make("parsebin" if self.cfg.file_copy else "decodebin")
+        if self.cfg.file_copy:
+            # config-interval=-1: SPS/PPS before every IDR, as mp4 keeps them out of band.
+            tail_description = (
+                "h264parse config-interval=-1 ! video/x-h264,stream-format=byte-stream,alignment=au "
+                "! appsink name=sink sync=false max-buffers=4 drop=false"
+            )
+        else:
+            tail_description = (
+                "videoconvert ! videoscale add-borders=true "
+                f"! video/x-raw,format=I420,width={self.cfg.width},height={self.cfg.height},pixel-aspect-ratio=1/1 "
+                "! appsink name=sink sync=false max-buffers=4 drop=false"
+            )
+        tail = Gst.parse_bin_from_description(tail_description, True)
+        for element in (filesrc, demux, tail):
+            pipeline.add(element)
+        filesrc.link(demux)
+        linked = threading.Event()
+        wanted = "video/x-h264" if self.cfg.file_copy else "video/x-raw"
+
+        def on_pad(_demux, pad) -> None:
+            caps = pad.get_current_caps() or pad.query_caps(None)
+            name = caps.get_structure(0).get_name() if caps.get_size() else ""
+            if name == wanted and not linked.is_set():
+                linked.set()
+                pad.link(tail.get_static_pad("sink"))
+                return
+            # Audio and extra streams are drained, so the demuxer never sees not-linked.
+            fakesink = Gst.ElementFactory.make("fakesink")
+            fakesink.set_property("sync", False)
+            fakesink.set_property("async", False)
+            pipeline.add(fakesink)
+            fakesink.sync_state_with_parent()
+            pad.link(fakesink.get_static_pad("sink"))
+
+        demux.connect("pad-added", on_pad)
+        return pipeline, tail.get_by_name("sink"), linked
+
+    def _open(self) -> bool:
+        from gi.repository import Gst
+
+        pipeline, sink, linked = self._build()
+        with self.lock:
+            if self.stopped.is_set():
+                return False
+            self.pipeline, self.sink = pipeline, sink
+            self.bus_watch = pipeline.get_bus().add_watch(0, self._on_message)
+        pipeline.set_state(Gst.State.PAUSED)
+        result, _, _ = pipeline.get_state(20 * Gst.SECOND)
+        if result == Gst.StateChangeReturn.FAILURE or not linked.is_set():
+            log("file-failed", level="error", mount=self.mount, file=self.cfg.file, reason="no playable video stream")
+            return False
+        # A segment seek makes the demuxer post SEGMENT_DONE instead of EOS at the end.
+        pipeline.seek(
+            1.0, Gst.Format.TIME, Gst.SeekFlags.FLUSH | Gst.SeekFlags.SEGMENT, Gst.SeekType.SET, 0, Gst.SeekType.NONE, -1
+        )
+        pipeline.get_state(20 * Gst.SECOND)
+        pipeline.set_state(Gst.State.PLAYING)
+        log("file-started", mount=self.mount, file=self.cfg.file, copy=self.cfg.file_copy)
+        return True
+
+    def _on_message(self, _bus, message) -> bool:
+        from gi.repository import Gst
+
+        pipeline = self.pipeline
+        if pipeline is None:
+            return True  # _teardown removes this watch
+        if message.type == Gst.MessageType.SEGMENT_DONE:
+            # Non-flushing: frames already queued still play out.
+            self.loops += 1
+            pipeline.seek(1.0, Gst.Format.TIME, Gst.SeekFlags.SEGMENT, Gst.SeekType.SET, 0, Gst.SeekType.NONE, -1)
+            if self.loops == 1 or self.loops % 100 == 0:
+                log("file-looped", mount=self.mount, loops=self.loops)
+        elif message.type == Gst.MessageType.EOS:
+            # Demuxers without segment seeks end here instead: restart with a flushing seek
+            # (the relay's timeline bridges the jump back like any other loop point).
+            self.loops += 1
+            pipeline.seek_simple(Gst.Format.TIME, Gst.SeekFlags.FLUSH, 0)
+        elif message.type == Gst.MessageType.ERROR:
+            error, debug = message.parse_error()
+            log("file-error", level="error", mount=self.mount, error=error.message, debug=debug or "")
+            self.stopped.set()
+        return True
+
+    def _run(self) -> None:
+        try:
+            if not self._open():
+                self.appsrc.emit("end-of-stream")
+                return
+            self._relay()
+        except Exception as error:  # a dead relay thread would otherwise freeze the stream silently
+            log("file-error", level="error", mount=self.mount, error=repr(error))
+            self.appsrc.emit("end-of-stream")
+        finally:
+            self._teardown()
+
+    def _relay(self) -> None:
+        from gi.repository import Gst
+
+        none = Gst.CLOCK_TIME_NONE
+        sink = self.sink
+        shift: int | None = None  # media running time = file running time + shift
+        segment_key = None
+        next_pts = None  # where the next loop's first frame belongs on our timeline
+        max_pts = 0
+        frame = Gst.SECOND // 30
+        caps = None
+        while not self.stopped.is_set():
+            sample = sink.emit("try-pull-sample", Gst.SECOND // 2)
+            if sample is None:
+                if sink.is_eos():
+                    return
+                continue
+            buffer = sample.get_buffer()
+            segment = sample.get_segment()
+            if buffer.pts == none:
+                continue  # cannot be placed on a timeline; never seen from qtdemux/matroskademux
+            pts = segment.to_running_time(Gst.Format.TIME, buffer.pts)
+            if pts in (-1, none):
+                continue
+            clock = self.appsrc.get_clock()
+            if clock is None:
+                return
+            now = clock.get_time() - self.appsrc.get_base_time()
+            key = (segment.base, segment.start)
+            # Keep the file's reordering delay (B-frames) for the decode timestamp.
+            delay = buffer.pts - buffer.dts if buffer.dts != none and buffer.dts <= buffer.pts else 0
+            if shift is None:
+                shift = now - pts + delay  # the first frame is due now (its decode time, that is)
+            elif key != segment_key and next_pts is not None:
+                # Loop point: continue exactly one frame after the last frame shown.
+                shift = next_pts - pts
+            segment_key = key
+            if buffer.duration != none and buffer.duration > 0:
+                frame = buffer.duration
+            out_pts = pts + shift
+            out_dts = out_pts - delay
+            if now - out_dts > Gst.SECOND:
+                # Starved of CPU for over a second: jump to now rather than serve stale frames.
+                shift += now - out_dts
+                out_pts += now - out_dts
+                out_dts = now
+            max_pts = max(max_pts, out_pts)
+            next_pts = max_pts + frame
+            # Pace: push when the media clock reaches the decode time.
+            while not self.stopped.is_set():
+                wait = out_dts - (clock.get_time() - self.appsrc.get_base_time())
+                if wait <= 0:
+                    break
+                time.sleep(min(wait, 200 * Gst.MSECOND) / Gst.SECOND)
+            if caps is None or not sample.get_caps().is_equal(caps):
+                caps = sample.get_caps()
+                self.appsrc.set_property("caps", caps)
+            out = buffer.copy()  # shallow: shares the memory, only the metadata is ours
+            out.pts = out_pts
+            out.dts = out_dts
+            result = self.appsrc.emit("push-buffer", out)
+            if result != Gst.FlowReturn.OK:
+                log("file-stopped", mount=self.mount, flow=result.value_nick)
+                return
+
+
+# --------------------------------------------------------------------------- RTSP server
+
+
+def encoder_description(cfg: Config) -> str:
+    # scenecut=0: keyframes come strictly every key-int-max frames, never early, so the
+    # downstream one-thumbnail-a-second logic sees a regular GOP.
+    return (
+        f"x264enc tune=zerolatency speed-preset=ultrafast key-int-max={cfg.key_int_max} "
+        f"bitrate={cfg.bitrate_kbps} option-string=scenecut=0 "
+        "! video/x-h264,stream-format=byte-stream,alignment=au "
+        "! rtph264pay name=pay0 pt=96 config-interval=1"
+    )
+
+
+# Between an appsrc and the rest: without it the live sinks cannot honour their 20 ms
+# processing deadline (GStreamer warns "please add queues"), and a slow encoder would
+# block the thread that paints/relays frames instead of appsrc dropping the oldest.
+QUEUE = "queue max-size-buffers=8 max-size-bytes=0 max-size-time=0"
+
+
+def raw_caps(cfg: Config, with_rate: bool = True) -> str:
+    rate = f",framerate={cfg.fps}/1" if with_rate else ""
+    return f"video/x-raw,format=I420,width={cfg.width},height={cfg.height}{rate}"
+
+
+def build_media_bin(cfg: Config, have_overlay: bool):
+    """The per-media element tree (rtsp-server wraps it in a pipeline and adds the sinks)."""
+    from gi.repository import Gst
+
+    encode = encoder_description(cfg)
+    if cfg.source == "testpattern":
+        overlay = ""
+        if have_overlay:
+            overlay = (
+                '! clockoverlay time-format="%Y-%m-%d %H:%M:%S %Z" halignment=left valignment=top '
+                'shaded-background=true font-desc="Sans 16" '
+                "! timeoverlay halignment=right valignment=bottom shaded-background=true "
+                'font-desc="Sans 12" '
+            )
+        description = (
+            "videotestsrc is-live=true pattern=smpte "
+            f"! video/x-raw,width={cfg.width},height={cfg.height},framerate={cfg.fps}/1 "
+            f"{overlay}! videoconvert ! {raw_caps(cfg)} ! {encode}"
+        )
+    elif cfg.source == "timecode":
+        description = (
+            f"appsrc name=src is-live=true format=time do-timestamp=true block=false "
+            f'max-buffers={2 * cfg.fps} leaky-type=downstream caps="{raw_caps(cfg)}" ! {QUEUE} ! {encode}'
+        )
+    elif cfg.source == "v4l2":
+        description = (
+            "v4l2src name=src ! decodebin ! videoconvert ! videoscale ! videorate "
+            f"! {raw_caps(cfg)} ! {encode}"
+        )
+    elif cfg.source == "file" and cfg.file_copy:
+        description = (
+            "appsrc name=src is-live=true format=time do-timestamp=false block=false max-buffers=64 "
+            f"! {QUEUE} ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=1"
+        )
+    elif cfg.source == "file":
+        description = (
+            "appsrc name=src is-live=true format=time do-timestamp=false block=false max-buffers=64 "
+            f"! {QUEUE} ! videorate ! {raw_caps(cfg)} ! {encode}"
+        )
+    else:  # rtsp relay
+        description = (
+            "rtspsrc name=src protocols=tcp latency=200 "
+            "! rtph264depay ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=1"
+        )
+    element = Gst.parse_bin_from_description(description, False)
+    # Paths and URLs are set as properties, never spliced into the description, so no
+    # character in them can change the pipeline's shape.
+    if cfg.source == "v4l2":
+        element.get_by_name("src").set_property("device", cfg.device)
+    elif cfg.source == "rtsp":
+        element.get_by_name("src").set_property("location", cfg.upstream_url)
+    return element
+
+
+def main() -> int:
+    env = dict(os.environ)
+    cfg, errors = parse_config(env)
+    unknown = sorted(k for k in env if k.startswith("RTSP_") and k not in KNOWN_KEYS)
+
+    import gi
+
+    gi.require_version("Gst", "1.0")
+    gi.require_version("GstRtspServer", "1.0")
+    gi.require_version("GstPbutils", "1.0")
+    from gi.repository import GLib, Gst, GstRtspServer
+
+    Gst.init(None)
+
+    if not errors and cfg.source == "file" and cfg.file_copy:
+        problem = check_file_is_h264(cfg.file)
+        if problem:
+            errors.append(f"RTSP_FILE_COPY: {problem}")
+    if errors:
+        keys = sorted({e.split(":", 1)[0] for e in errors})
+        sys.stderr.write(f"rtsp/server.py: invalid settings: {', '.join(keys)}\n")
+        for message in errors:
+            sys.stderr.write(f"  {redact(message)}\n")
+        sys.stderr.flush()
+        return 2
+    if unknown:
+        log("unknown-settings", level="warn", keys=unknown)
+
+    have_overlay = Gst.ElementFactory.find("clockoverlay") is not None
+    if cfg.source == "testpattern" and not have_overlay:
+        log("no-clockoverlay", level="warn", hint="install gstreamer1.0-x for the wall-clock overlay")
+
+    active: set = set()  # producers/relays of live medias, stopped at shutdown
+
+    class Factory(GstRtspServer.RTSPMediaFactory):
+        def __init__(self, mount: str) -> None:
+            super().__init__()
+            self.mount = mount
+
+        def do_create_element(self, _url):
+            return build_media_bin(cfg, have_overlay)
+
+    def on_media_configure(factory, media) -> None:
+        mount = factory.mount
+        log("media-configure", mount=mount)
+        element = media.get_element()
+        pipeline = element.get_parent()
+        if pipeline is not None:
+            # rtsp-server owns the bus watch; a sync handler still lets us log failures.
+            bus = pipeline.get_bus()
+            bus.enable_sync_message_emission()
+            bus.connect("sync-message::error", lambda _b, m: log_bus_error(mount, m))
+            bus.connect("sync-message::warning", lambda _b, m: log_bus_error(mount, m))
+        worker = None
+        appsrc = element.get_by_name("src") if cfg.source in ("timecode", "file") else None
+        if appsrc is not None:
+            worker = (TimecodeProducer if cfg.source == "timecode" else FileRelay)(cfg, appsrc, mount)
+            active.add(worker)
+
+            # Started on the first need-data: only then is the media PLAYING with a clock,
+            # so timestamps taken at push time are valid.
+            def on_need_data(_src, _length) -> None:
+                worker.start()
+
+            appsrc.connect("need-data", on_need_data)
+
+        def on_unprepared(_media) -> None:
+            log("media-unprepared", mount=mount)
+            if worker is not None:
+                worker.stop()
+                active.discard(worker)
+
+        media.connect("unprepared", on_unprepared)
+
+    def log_bus_error(mount: str, message) -> None:
+        if message.type == Gst.MessageType.ERROR:
+            error, debug = message.parse_error()
+            log("media-error", level="error", mount=mount, error=error.message, debug=debug or "")
+        else:
+            warning, debug = message.parse_warning()
+            log("media-warning", level="warn", mount=mount, warning=warning.message, debug=debug or "")
+
+    server = GstRtspServer.RTSPServer()
+    server.set_address(cfg.bind)
+    server.set_service(str(cfg.port))
+    mount_points = server.get_mount_points()
+    for mount in cfg.mounts:
+        factory = Factory(mount)
+        # One encoder per mount however many clients watch it, like a real camera.
+        factory.set_shared(True)
+        factory.connect("media-configure", on_media_configure)
+        mount_points.add_factory(f"/{mount}", factory)
+
+    def on_client(_server, client) -> None:
+        connection = client.get_connection()
+        ip = connection.get_ip() if connection is not None else "?"
+        log("client-connected", ip=ip)
+        client.connect("closed", lambda _c: log("client-closed", ip=ip))
+
+    server.connect("client-connected", on_client)
+
+    try:
+        source = server.create_source(None)
+    except GLib.Error as error:
+        log("listen-failed", level="error", bind=cfg.bind, port=cfg.port, error=error.message)
+        return 1
+    source.attach(None)
+    port = server.get_bound_port()
+
+    loop = GLib.MainLoop()
+
+    def on_signal(name: str) -> bool:
+        log("stopping", signal=name)
+        loop.quit()
+        return GLib.SOURCE_REMOVE
+
+    GLib.unix_signal_add(GLib.PRIORITY_HIGH, signal.SIGTERM, on_signal, "SIGTERM")
+    GLib.unix_signal_add(GLib.PRIORITY_HIGH, signal.SIGINT, on_signal, "SIGINT")
+
+    sys.stdout.write(json.dumps({"event": "ready", "port": port, "mounts": cfg.mounts}, separators=(",", ":")) + "\n")
+    sys.stdout.flush()
+    log(
+        "listening",
+        bind=cfg.bind,
+        port=port,
+        mounts=cfg.mounts,
+        source=cfg.source,
+        width=cfg.width,
+        height=cfg.height,
+        fps=cfg.fps,
+        key_int_max=cfg.key_int_max,
+        bitrate_kbps=cfg.bitrate_kbps,
+        file=cfg.file or None,
+        file_copy=cfg.file_copy,
+        upstream_url=cfg.upstream_url or None,
+    )
+    loop.run()
+
+    for worker in list(active):
+        worker.stop()
+    source.destroy()
+    log("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # GStreamer's streaming threads may still call into Python while the interpreter
+    # finalises; leaving without finalisation makes the exit code reliable.
+    os._exit(code)
