@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT, spawnBound, stopChild, tailOf, waitFor } from '../scripts/lib/process.js';
+import { portIsFree, REPO_ROOT, spawnBound, stopChild, tailOf, waitFor } from '../scripts/lib/process.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -78,6 +78,10 @@ export async function startInfluxd(options: {
   logFile?: string;
 }): Promise<InfluxdHandle> {
   const host = options.host ?? '127.0.0.1';
+  // Another server on the port would answer /health in our stead.
+  if (!(await portIsFree(host, options.port))) {
+    throw new Error(`cannot start influxd: ${host}:${options.port} is already in use`);
+  }
   mkdirSync(options.dataDir, { recursive: true });
   const child = spawnBound(options.bin, [
     `--bolt-path=${join(options.dataDir, 'influxd.bolt')}`,

@@ -417,13 +417,10 @@ class FileRelay:
                 linked.set()
                 pad.link(tail.get_static_pad("sink"))
                 return
-            # Audio and extra streams are drained, so the demuxer never sees not-linked.
-            fakesink = Gst.ElementFactory.make("fakesink")
-            fakesink.set_property("sync", False)
-            fakesink.set_property("async", False)
-            pipeline.add(fakesink)
-            fakesink.sync_state_with_parent()
-            pad.link(fakesink.get_static_pad("sink"))
+            # Audio and extra streams: a probe drops their buffers on the spot. Not a fakesink:
+            # in PAUSED it would hold the demuxer's only thread in preroll and starve the
+            # video; not left unlinked either, which some demuxers treat as an error.
+            pad.add_probe(Gst.PadProbeType.BUFFER | Gst.PadProbeType.BUFFER_LIST, lambda *_: Gst.PadProbeReturn.DROP)
 
         demux.connect("pad-added", on_pad)
         return pipeline, tail.get_by_name("sink"), linked
@@ -572,9 +569,8 @@ def encoder_description(cfg: Config) -> str:
 QUEUE = "queue max-size-buffers=8 max-size-bytes=0 max-size-time=0"
 
 
-def raw_caps(cfg: Config, with_rate: bool = True) -> str:
-    rate = f",framerate={cfg.fps}/1" if with_rate else ""
-    return f"video/x-raw,format=I420,width={cfg.width},height={cfg.height}{rate}"
+def raw_caps(cfg: Config) -> str:
+    return f"video/x-raw,format=I420,width={cfg.width},height={cfg.height},framerate={cfg.fps}/1"
 
 
 def build_media_bin(cfg: Config, have_overlay: bool):
@@ -673,6 +669,14 @@ def main() -> int:
         def do_create_element(self, _url):
             return build_media_bin(cfg, have_overlay)
 
+    def on_element_added(_pipeline, _bin, element) -> None:
+        factory = element.get_factory()
+        if factory is not None and factory.get_name() == "rtpbin":
+            # RTCP sender reports then map RTP time to the wall-clock time of capture (the
+            # buffer's timestamp), not of sending: a client that syncs on them recovers the
+            # capture time, which is what Fathom indexes.
+            element.set_property("rtcp-sync-send-time", False)
+
     def on_media_configure(factory, media) -> None:
         mount = factory.mount
         log("media-configure", mount=mount)
@@ -684,6 +688,7 @@ def main() -> int:
             bus.enable_sync_message_emission()
             bus.connect("sync-message::error", lambda _b, m: log_bus_error(mount, m))
             bus.connect("sync-message::warning", lambda _b, m: log_bus_error(mount, m))
+            pipeline.connect("deep-element-added", on_element_added)
         worker = None
         appsrc = element.get_by_name("src") if cfg.source in ("timecode", "file") else None
         if appsrc is not None:

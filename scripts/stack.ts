@@ -11,7 +11,10 @@ import { startStack } from './lib/stack.js';
 
 const { file, values } = readStackEnvFile();
 const port = (key: string, fallback: number) => Number(values[key] ?? fallback);
-const colors = { stack: 37, influx: 35, rtsp: 36, feedHandler: 33, backend: 32, dashboard: 34 } as Record<string, number>;
+const colors = { stack: 37, influx: 35, rtsp: 36, feedHandler: 33, backend: 32, dashboard: 34 } as Record<
+  string,
+  number
+>;
 const tty = process.stdout.isTTY;
 const prefix = (service: string) => {
   const label = service.padEnd(11);

@@ -21,7 +21,11 @@ describe('influxd (real, throwaway)', () => {
     const at = new Date(Date.UTC(2026, 10, 25, 12, 0, 0, 123));
     const writer = client.getWriteApi(influx.org, influx.bucket, 'ms');
     writer.writePoint(
-      new Point('filepaths').tag('camera', camera).tag('location', 'lab').stringField('filepath', 'a.jpg').timestamp(at),
+      new Point('filepaths')
+        .tag('camera', camera)
+        .tag('location', 'lab')
+        .stringField('filepath', 'a.jpg')
+        .timestamp(at),
     );
     await writer.close();
 

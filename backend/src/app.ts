@@ -56,7 +56,8 @@ export function createApp(deps: AppDeps): express.Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_req, res, error) =>
+        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       // Only what is needed: no headers (Authorization, cookies) and no access_token value.
       serializers: {
         req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
@@ -84,7 +85,13 @@ export function createApp(deps: AppDeps): express.Express {
       origin: settings.corsOrigins === '*' ? '*' : settings.corsOrigins,
       methods: ['GET', 'HEAD'],
       allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-      exposedHeaders: ['X-Request-Id', 'Content-Location', 'X-Fathom-Camera', 'X-Fathom-Time', 'X-Fathom-Distance-Seconds'],
+      exposedHeaders: [
+        'X-Request-Id',
+        'Content-Location',
+        'X-Fathom-Camera',
+        'X-Fathom-Time',
+        'X-Fathom-Distance-Seconds',
+      ],
       maxAge: 600,
     }),
   );
@@ -93,7 +100,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/readyz', readinessHandler(index));
   if (settings.apiToken) app.use(requireApiToken(settings.apiToken));
 
-  const document = buildOpenApiDocument({ groupMinutes: settings.groupMinutes, tokenRequired: Boolean(settings.apiToken) });
+  const document = buildOpenApiDocument({
+    groupMinutes: settings.groupMinutes,
+    tokenRequired: Boolean(settings.apiToken),
+  });
   app.get('/openapi.json', openApiHandler(document));
   app.get('/metrics', metricsHandler(metrics));
   app.get('/thumbnail', nearestHandler(index, files));
@@ -121,7 +131,9 @@ function errorHandler(error: unknown, req: Request, res: Response, _next: NextFu
   } else if (isClientError(error)) {
     // Express/body-parser/router errors that carry a 4xx, e.g. a malformed %-escape in the path.
     status = error.status;
-    body = { error: status === 404 ? 'not_found' : 'bad_request', detail: error.expose ? error.message : 'bad request' };
+    const detail =
+      error instanceof URIError ? 'the path has a malformed %-escape' : error.expose ? error.message : 'bad request';
+    body = { error: status === 404 ? 'not_found' : 'bad_request', detail };
   }
   if (status >= 500) req.log.error({ err: error }, 'request failed');
   if (res.headersSent) {

@@ -15,11 +15,7 @@ const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
 const integerFromEnv = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+  z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(min).max(max));
 
 /**
  * The default origins are the Vite dev server's. Not `*`: the API serves camera footage,
@@ -90,7 +86,9 @@ export function parseConfig(env: Record<string, string | undefined>): BackendCon
   const corsOrigins = parseCorsOrigins(e.CORS_ORIGINS);
   const badOrigins = corsOrigins === '*' ? [] : corsOrigins.filter((o) => !/^https?:\/\/[^/\s]+$/.test(o));
   if (badOrigins.length) {
-    throw new ConfigError([`CORS_ORIGINS has entries that are not origins (scheme://host[:port]): ${badOrigins.join(', ')}`]);
+    throw new ConfigError([
+      `CORS_ORIGINS has entries that are not origins (scheme://host[:port]): ${badOrigins.join(', ')}`,
+    ]);
   }
   return {
     influx: { url: e.INFLUX_URL, token: e.INFLUX_TOKEN, org: e.INFLUX_ORG, bucket: e.INFLUX_BUCKET },

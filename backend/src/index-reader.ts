@@ -13,7 +13,14 @@ import {
   newestFramesQuery,
   YIELD,
 } from './flux/queries.js';
-import { type Frame, findNearest, type NearestFrame, type NsRange, SEARCH_RADII_NS, type SidesResult } from './nearest.js';
+import {
+  type Frame,
+  findNearest,
+  type NearestFrame,
+  type NsRange,
+  SEARCH_RADII_NS,
+  type SidesResult,
+} from './nearest.js';
 
 export interface CameraStatus {
   online: boolean;
@@ -74,7 +81,11 @@ interface StatusParts {
 }
 
 /** Combines the camera-id, status and newest-frame rows into one summary per camera, sorted by id. */
-export function summariseCameras(idRows: FluxRow[], statusRows: FluxRow[], newest: Map<string, Frame>): CameraSummary[] {
+export function summariseCameras(
+  idRows: FluxRow[],
+  statusRows: FluxRow[],
+  newest: Map<string, Frame>,
+): CameraSummary[] {
   const ids = new Set<string>();
   for (const row of idRows) {
     const id = text(row, '_value') ?? text(row, TAG.camera);

@@ -1,5 +1,5 @@
 /** pino, with secrets kept out of every log line. */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger };
 

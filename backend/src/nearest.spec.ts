@@ -117,7 +117,10 @@ describe('findNearest', () => {
   it('equals a brute-force arg-min for random data (property)', async () => {
     const day = 86_400n * S;
     // Spread over 40 days, and clustered within minutes of one moment, so every ring size gets exercised.
-    const time = fc.oneof(fc.bigInt({ min: 0n, max: 40n * day }), fc.bigInt({ min: 20n * day - 200n * S, max: 20n * day + 200n * S }));
+    const time = fc.oneof(
+      fc.bigInt({ min: 0n, max: 40n * day }),
+      fc.bigInt({ min: 20n * day - 200n * S, max: 20n * day + 200n * S }),
+    );
     await fc.assert(
       fc.asyncProperty(
         fc.array(time, { maxLength: 60 }),

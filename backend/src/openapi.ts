@@ -1,5 +1,5 @@
 /** The OpenAPI 3.1 document, generated from the same zod schemas the handlers validate with. */
-import { OpenApiGeneratorV31, OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import {
   camerasBody,
@@ -15,7 +15,10 @@ const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
 const jpeg = { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) } };
 const problem = (description: string) => ({ description, content: json(errorBody) });
 
-export function buildOpenApiDocument(options: { groupMinutes: { default: number; max: number }; tokenRequired: boolean }) {
+export function buildOpenApiDocument(options: {
+  groupMinutes: { default: number; max: number };
+  tokenRequired: boolean;
+}) {
   const registry = new OpenAPIRegistry();
   const bearer = registry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

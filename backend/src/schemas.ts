@@ -36,16 +36,17 @@ export const timestampParam = queryText()
   });
 
 export const cameraParam = queryText()
-  .regex(CAMERA_ID_PATTERN, 'must be a camera id: letters, digits, "_" and "-", at most 64, not starting with "_" or "-"')
+  .regex(
+    CAMERA_ID_PATTERN,
+    'must be a camera id: letters, digits, "_" and "-", at most 64, not starting with "_" or "-"',
+  )
   .openapi({ description: 'Only this camera (default: any camera).', example: 'front-door' });
 
-export const withinParam = queryText()
-  .transform(fromParsed(parseDurationSeconds))
-  .openapi({
-    type: 'string',
-    description: 'Maximum distance in seconds (decimal allowed); default: the nearest frame wherever it is.',
-    example: '30',
-  });
+export const withinParam = queryText().transform(fromParsed(parseDurationSeconds)).openapi({
+  type: 'string',
+  description: 'Maximum distance in seconds (decimal allowed); default: the nearest frame wherever it is.',
+  example: '30',
+});
 
 export const nearestQuerySchema = z.object({
   ts: timestampParam,

@@ -25,8 +25,7 @@ const LAST_WHOLE_SECOND = MAX_TIMESTAMP_SECONDS - 1n;
 export type Parsed<T> = { ok: true; value: T } | { ok: false; detail: string };
 
 const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
-const ISO_8601 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
 
 function fractionToNs(fraction: string | undefined): Parsed<bigint> {
   if (!fraction) return { ok: true, value: 0n };
@@ -105,7 +104,8 @@ export function parseTimestamp(raw: string): Parsed<bigint> {
   if (parsed) return parsed;
   return {
     ok: false,
-    detail: 'is not a time: send unix seconds (e.g. 1795618800 or 1795618800.123) or ISO 8601 with a zone (e.g. 2026-11-25T15:00:00.123Z)',
+    detail:
+      'is not a time: send unix seconds (e.g. 1795618800 or 1795618800.123) or ISO 8601 with a zone (e.g. 2026-11-25T15:00:00.123Z)',
   };
 }
 

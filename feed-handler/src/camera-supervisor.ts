@@ -33,7 +33,7 @@ export interface SupervisorSettings {
   backoff: BackoffPolicy;
   /** After "q", wait this long before SIGTERM, and as long again before SIGKILL. */
   stopGraceMs: number;
-  /** A frame whose time is further than this from now is dropped (ffmpeg's first frame has pts 0). */
+  /** A frame whose capture time is further than this from now is dropped: it cannot be a live frame. */
   maxClockSkewMs: number;
   /** ffmpeg stderr lines kept for the exit report. */
   stderrLines: number;
@@ -129,7 +129,7 @@ export class CameraSupervisor {
   }
 
   private async run(): Promise<void> {
-    const { camera, settings } = this.deps;
+    const { camera } = this.deps;
     while (!this.stopping) {
       if (!this.modeChoice) {
         try {
@@ -162,7 +162,6 @@ export class CameraSupervisor {
       if (this.framesThisRun > 0) this.attempt = 0;
       await this.backoff();
     }
-    void settings;
   }
 
   private async chooseMode(): Promise<DecodeModeChoice> {
@@ -203,7 +202,7 @@ export class CameraSupervisor {
           for (const jpeg of splitter.push(chunk)) this.accept(pairer.addJpeg(jpeg));
         },
         onStderrLine: (line) => {
-          if (line.includes('Parsed_showinfo')) this.accept(pairer.addStderrLine(line));
+          if (line.includes('Parsed_showinfo')) this.accept(pairer.addStderrLine(line, clock.now()));
           else if (line.trim()) this.stderrTail.push(redactCredentials(line));
         },
         onExit: (result) => {

@@ -22,10 +22,11 @@ export interface FfmpegArgs {
 }
 
 /**
- * Input options shared by capture and probe. `-use_wallclock_as_timestamps 1`
- * stamps every packet with its arrival wall-clock time (90 kHz time base), which
- * on a LAN is within a few ms of the capture time; `-skip_frame nokey` is a
- * decoder option and therefore must come before `-i`.
+ * Input options shared by capture and probe. Timestamps stay the stream's own
+ * (RTP, 90 kHz): they are set by the camera at capture, so they are exact
+ * frame to frame, where arrival times (-use_wallclock_as_timestamps) carry
+ * every scheduling delay. CaptureClock anchors them to the wall clock.
+ * `-skip_frame nokey` is a decoder option and therefore must come before `-i`.
  */
 export function inputOptions(spec: Pick<CaptureSpec, 'mode' | 'socketTimeoutSeconds'>): string[] {
   return [
@@ -34,17 +35,29 @@ export function inputOptions(spec: Pick<CaptureSpec, 'mode' | 'socketTimeoutSeco
     // ffmpeg 5.1's RTSP demuxer takes the socket timeout in microseconds.
     '-timeout',
     String(Math.round(spec.socketTimeoutSeconds * 1_000_000)),
-    '-use_wallclock_as_timestamps',
+    // Packets read while ffmpeg analyses the stream are dropped, not delivered
+    // seconds late in a burst (which would look like late frames); a second of
+    // analysis is enough for H.264 whose SPS comes with every keyframe.
+    '-fflags',
+    'nobuffer',
+    '-analyzeduration',
+    '1000000',
+    '-probesize',
+    '1000000',
+    // One decoder thread: frame threading holds (threads - 1) frames back, a
+    // delay that would depend on the host's core count. Keyframe-only decoding
+    // needs little CPU anyway.
+    '-threads',
     '1',
     ...(spec.mode === 'keyframes' ? ['-skip_frame', 'nokey'] : []),
   ];
 }
 
 /**
- * Keeps the first frame of every wall-clock second. `t` is the wall-clock pts
- * in seconds (kept by -copyts), so this is "one a second" by the clock, not by
- * frame count. It runs in both modes: keyframes 0.5 s apart would otherwise
- * give two thumbnails a second.
+ * Keeps the first frame of every second of stream time. `t` is the stream's
+ * pts in seconds (kept by -copyts), so this is "one a second" by the camera's
+ * clock, not by frame count. It runs in both modes: keyframes 0.5 s apart
+ * would otherwise give two thumbnails a second.
  */
 export const ONE_PER_SECOND_SELECT = 'select=isnan(prev_selected_t)+gt(floor(t)\\,floor(prev_selected_t))';
 
@@ -63,7 +76,7 @@ export function captureArgs(spec: CaptureSpec): FfmpegArgs {
       // showinfo reports at the info level; everything else there is small.
       '-loglevel',
       'info',
-      // Keep the wall-clock pts end to end and never duplicate or drop a frame
+      // Keep the stream's pts end to end and never duplicate or drop a frame
       // after the filter: the n-th showinfo line is the n-th JPEG.
       '-copyts',
       '-fps_mode',

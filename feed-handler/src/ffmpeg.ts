@@ -36,7 +36,7 @@ export interface CaptureProcess {
 export interface FfmpegRunner {
   readonly binary: string;
   spawnCapture(spec: CaptureSpec, handlers: CaptureHandlers): CaptureProcess;
-  /** Keyframe arrival times (epoch ms) seen within `durationMs`, at most `maxKeyframes`. */
+  /** Keyframe stream times (ms) seen within `durationMs`, at most `maxKeyframes`: their spacing is the GOP. */
   probeKeyframeTimes(
     spec: Pick<CaptureSpec, 'url' | 'socketTimeoutSeconds'>,
     options: { durationMs: number; maxKeyframes: number },
@@ -183,7 +183,7 @@ function probeKeyframeTimes(
           return;
         }
         if (parsed.kind === 'timebase') timebase = { num: parsed.num, den: parsed.den };
-        else if (parsed.keyframe && parsed.pts > 0) {
+        else if (parsed.keyframe && parsed.pts >= 0) {
           times.push(ptsToMs(parsed.pts, timebase.num, timebase.den));
           if (times.length >= options.maxKeyframes) settle();
         }

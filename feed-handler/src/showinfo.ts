@@ -5,10 +5,10 @@
  */
 
 export type ShowinfoLine =
-  | { kind: 'timebase'; num: number; den: number }
+  | { kind: 'timebase'; num: number; den: number; frameRate: { num: number; den: number } | null }
   | { kind: 'frame'; n: number; pts: number; keyframe: boolean };
 
-const TIMEBASE = /\[Parsed_showinfo_\d+ @ [^\]]+\] config in time_base: (\d+)\/(\d+)/;
+const TIMEBASE = /\[Parsed_showinfo_\d+ @ [^\]]+\] config in time_base: (\d+)\/(\d+)(?:, frame_rate: (\d+)\/(\d+))?/;
 const FRAME = /\[Parsed_showinfo_\d+ @ [^\]]+\] n:\s*(\d+) pts:\s*(-?\d+) .*?iskey:([01])/;
 
 export function parseShowinfoLine(line: string): ShowinfoLine | null {
@@ -20,7 +20,10 @@ export function parseShowinfoLine(line: string): ShowinfoLine | null {
   if (timebase) {
     const num = Number(timebase[1]);
     const den = Number(timebase[2]);
-    if (num > 0 && den > 0) return { kind: 'timebase', num, den };
+    const rateNum = Number(timebase[3] ?? 0);
+    const rateDen = Number(timebase[4] ?? 0);
+    const frameRate = rateNum > 0 && rateDen > 0 ? { num: rateNum, den: rateDen } : null;
+    if (num > 0 && den > 0) return { kind: 'timebase', num, den, frameRate };
   }
   return null;
 }

@@ -33,6 +33,14 @@ export function freePort(): Promise<number> {
   });
 }
 
+export function portIsFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined>,

@@ -9,7 +9,13 @@ import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { type InfluxdHandle, influxInitFromEnv, provideInfluxd, setupInfluxd, startInfluxd } from '../../influx/influxd.js';
+import {
+  type InfluxdHandle,
+  influxInitFromEnv,
+  provideInfluxd,
+  setupInfluxd,
+  startInfluxd,
+} from '../../influx/influxd.js';
 import { type RtspServerHandle, startRtspServer } from '../../test/support/rtsp-server.js';
 import { readStackEnvFile } from './env-file.js';
 import { freePort, REPO_ROOT, spawnBound, stopChild, tailOf, waitFor } from './process.js';
@@ -95,6 +101,8 @@ export async function startStack(options: StackOptions): Promise<StackHandle> {
     DASHBOARD_HOST: '127.0.0.1',
     DASHBOARD_PORT: String(ports.dashboard),
     FATHOM_API_URL: urls.backend,
+    // The dashboard calls the API from the browser, so its origin must be allowed.
+    CORS_ORIGINS: `http://localhost:${ports.dashboard},http://127.0.0.1:${ports.dashboard}`,
     CAMERAS: JSON.stringify(cameras.map((id) => ({ id, url: `${urls.rtsp}/${id}`, location }))),
     ...options.env,
   };

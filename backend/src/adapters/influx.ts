@@ -49,9 +49,13 @@ function toQueryError(error: unknown, label: string): InfluxQueryError {
     const rejected = error.statusCode === 400 || error.statusCode === 422;
     // The body is InfluxDB's JSON error message; it never contains our token.
     const reason = error.json?.message ?? error.body ?? error.message;
-    return new InfluxQueryError(rejected ? 'rejected' : 'unavailable', `${label}: InfluxDB HTTP ${error.statusCode}: ${reason}`, {
-      cause: error,
-    });
+    return new InfluxQueryError(
+      rejected ? 'rejected' : 'unavailable',
+      `${label}: InfluxDB HTTP ${error.statusCode}: ${reason}`,
+      {
+        cause: error,
+      },
+    );
   }
   if (error instanceof RequestTimedOutError) {
     return new InfluxQueryError('unavailable', `${label}: InfluxDB timed out`, { cause: error });
@@ -61,7 +65,11 @@ function toQueryError(error: unknown, label: string): InfluxQueryError {
 }
 
 export function createInfluxReader(connection: InfluxConnection, observe: QueryObserver = () => {}): InfluxReader {
-  const client = new InfluxDB({ url: connection.url, token: connection.token, timeout: connection.timeoutMs ?? 10_000 });
+  const client = new InfluxDB({
+    url: connection.url,
+    token: connection.token,
+    timeout: connection.timeoutMs ?? 10_000,
+  });
   const queryApi = client.getQueryApi(connection.org);
   return {
     async query(query, label) {

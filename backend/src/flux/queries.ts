@@ -26,6 +26,13 @@ export const YIELD = { before: 'before', after: 'after', cameras: 'cameras', sta
 /** The whole storable time line, for queries over sparse data (ids, status transitions). */
 const ALL_TIME: NsRange = { startNs: MIN_TIME_NS, stopNs: MAX_TIME_NS + 1n };
 
+/**
+ * The one place a time reaches Flux, and where the seed's timestamp bug would be: it put
+ * unix seconds into time bounds of the wrong unit. A bare JS number here would become a Flux
+ * integer, which range() reads as SECONDS (Date.now() ms would land in year 56,000 and wrap);
+ * a JS Date would drop everything below the millisecond. Bounds are therefore always exact
+ * epoch nanoseconds (bigint), rendered by fluxInteger as `time(v: <ns>)`, where int means ns.
+ */
 function rangeOf({ startNs, stopNs }: NsRange): FluxQuery {
   if (!(startNs < stopNs)) throw new RangeError(`empty range [${startNs}, ${stopNs})`); // Flux would refuse it
   return flux`range(start: time(v: ${fluxInteger(startNs)}), stop: time(v: ${fluxInteger(stopNs)}))`;
@@ -66,9 +73,11 @@ export function nearestSidesQuery(bucket: string, camera: string | undefined, re
   }
   const [first, second] = parts;
   if (!first) throw new RangeError('a nearest lookup needs at least one side');
-  return second ? flux`${first}
+  return second
+    ? flux`${first}
 
-${second}` : first;
+${second}`
+    : first;
 }
 
 /** Every frame in [startNs, stopNs) (callers turn (ts, ts+X] into that); one table per series. */

@@ -10,7 +10,7 @@ export async function sendThumbnail(req: Request, res: Response, file: Thumbnail
   const etag = `"${file.size.toString(16)}-${Math.floor(file.mtimeMs).toString(16)}"`;
   res.set({ 'Content-Type': 'image/jpeg', 'Cache-Control': cacheControl, ETag: etag });
   const ifNoneMatch = req.get('if-none-match');
-  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*')) {
+  if (ifNoneMatch?.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*')) {
     await file.close();
     res.status(304).end();
     return;
@@ -25,6 +25,8 @@ export async function sendThumbnail(req: Request, res: Response, file: Thumbnail
   // pipeline destroys both ends on error: a client that goes away releases the file.
   await pipeline(file.stream(), res).catch((error: unknown) => {
     if (!res.headersSent) throw error;
-    req.log?.warn({ err: error }, 'thumbnail stream ended early');
+    // A client closing right as the last bytes arrive is normal (curl, <img> swaps); other faults are not.
+    const clientLeft = (error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE';
+    req.log?.[clientLeft ? 'debug' : 'warn']({ err: error }, 'thumbnail stream ended early');
   });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiError, type ApiClient } from '../lib/api-client';
+import { type ApiClient, ApiError } from '../lib/api-client';
 import { msToUnixSecondsParam } from '../lib/time';
 
 const isoTime = z.string().refine((value) => !Number.isNaN(Date.parse(value)), { message: 'not a time' });
@@ -75,7 +75,12 @@ export async function getThumbnailGroup(
     signal,
   );
   if (body.count !== body.thumbnails.length) {
-    throw new ApiError('bad-response', 'Unexpected answer from /thumbnailGroup', 200, 'count disagrees with thumbnails');
+    throw new ApiError(
+      'bad-response',
+      'Unexpected answer from /thumbnailGroup',
+      200,
+      'count disagrees with thumbnails',
+    );
   }
   return body.thumbnails.map((t) => ({ camera: t.camera, timeMs: Date.parse(t.time), url: t.url }));
 }

@@ -29,7 +29,7 @@ describe('createApiClient', () => {
     const client = createApiClient({ apiBaseUrl: 'http://api', apiToken: 't0k' }, impl);
     await expect(client.getJson('/x', { a: 1 }, Schema)).resolves.toEqual({ ok: true });
     expect(calls[0]?.url).toBe('http://api/x?a=1');
-    expect((calls[0]?.init?.headers as Record<string, string>).Authorization).toBe('Bearer t0k');
+    expect(((calls[0]?.init?.headers ?? {}) as Record<string, string>).Authorization).toBe('Bearer t0k');
   });
 
   it('classifies failures so the UI can explain them', async () => {

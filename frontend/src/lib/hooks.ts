@@ -33,6 +33,7 @@ export function usePoll<T>(load: (signal: AbortSignal) => Promise<T>, intervalMs
     updatedAt: undefined,
   });
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` names what is loaded; a new key restarts polling
   useEffect(() => {
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;

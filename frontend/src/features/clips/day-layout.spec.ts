@@ -87,11 +87,34 @@ describe('layoutDay', () => {
   }
 
   it('merges empty hours and empty clips into gaps, keeping them visible', () => {
-    const items = layout({ 3: 'footage' }, { 190: { status: 'loaded', summary } }, DAY + 5 * HOUR_MS);
-    expect(items.map((i) => [i.kind, (i.fromMs - DAY) / MINUTE_MS, (i.toMs - DAY) / MINUTE_MS])).toEqual([
-      ['gap', 0, 190],
-      ['clip', 190, 200],
-      ['gap', 200, 300],
+    const inClip = { ...summary, firstMs: DAY + 190 * MINUTE_MS + 1000, lastMs: DAY + 200 * MINUTE_MS };
+    const items = layout({ 3: 'footage' }, { 190: { status: 'loaded', summary: inClip } }, DAY + 5 * HOUR_MS);
+    expect(items.map((i) => [i.kind, (i.fromMs - DAY) / 1000, (i.toMs - DAY) / 1000])).toEqual([
+      ['gap', 0, 190 * 60 + 1],
+      ['clip', 190 * 60, 200 * 60],
+      ['gap', 200 * 60, 300 * 60],
+    ]);
+  });
+
+  it('shows a silence between two clips as a gap from the last frame to the next', () => {
+    const a = { ...summary, firstMs: DAY + 1000, lastMs: DAY + 117_000 };
+    const b = { ...summary, firstMs: DAY + 418_000, lastMs: DAY + 599_000 };
+    const c = { ...summary, firstMs: DAY + 600_000 + 1000, lastMs: DAY + 659_000 };
+    const items = layout(
+      { 0: 'footage' },
+      {
+        0: { status: 'loaded', summary: a },
+        5: { status: 'loaded', summary: b },
+        10: { status: 'loaded', summary: c },
+      },
+      DAY + 11 * MINUTE_MS,
+      5,
+    );
+    expect(items.map((i) => [i.kind, (i.fromMs - DAY) / 1000, (i.toMs - DAY) / 1000])).toEqual([
+      ['clip', 0, 300],
+      ['gap', 117, 418],
+      ['clip', 300, 600],
+      ['clip', 600, 900],
     ]);
   });
 
@@ -111,5 +134,6 @@ describe('layoutDay', () => {
     const now = DAY + 30 * MINUTE_MS;
     const items = layout({}, {}, now);
     expect(items).toEqual([{ kind: 'gap', fromMs: DAY, toMs: now }]);
+    expect(layout({ 0: 'footage' }, {}, now)).toEqual([{ kind: 'gap', fromMs: DAY, toMs: now }]);
   });
 });

@@ -95,6 +95,13 @@ export type DayItem =
   | { kind: 'clip'; fromMs: number; toMs: number; summary: ClipSummary; live: boolean }
   | { kind: 'error'; fromMs: number; toMs: number; message: string };
 
+/**
+ * Frames come once a second; a silence longer than this between two clips is
+ * shown as a gap of its own, so a camera that stopped for 15 minutes in the
+ * middle of two 10-minute clips is visible in the grid.
+ */
+export const GAP_MIN_MS = MINUTE_MS;
+
 export interface DayInput {
   sections: readonly Interval[];
   sectionState: (section: Interval) => SectionState;
@@ -112,8 +119,18 @@ export function layoutDay(input: DayInput): DayItem[] {
   const items: DayItem[] = [];
   const push = (item: DayItem) => {
     const previous = items[items.length - 1];
-    if (item.kind === 'gap' && previous?.kind === 'gap' && previous.toMs === item.fromMs) {
-      previous.toMs = item.toMs;
+    // Gaps are exact where the frames say so: from the last frame before to the first frame after.
+    if (item.kind === 'gap' && previous?.kind === 'clip') item.fromMs = Math.min(item.fromMs, previous.summary.lastMs);
+    if (item.kind === 'clip' && previous?.kind === 'gap') previous.toMs = Math.max(previous.toMs, item.summary.firstMs);
+    if (
+      item.kind === 'clip' &&
+      previous?.kind === 'clip' &&
+      item.summary.firstMs - previous.summary.lastMs > GAP_MIN_MS
+    ) {
+      items.push({ kind: 'gap', fromMs: previous.summary.lastMs, toMs: item.summary.firstMs });
+    }
+    if (item.kind === 'gap' && previous?.kind === 'gap' && previous.toMs >= item.fromMs) {
+      previous.toMs = Math.max(previous.toMs, item.toMs);
     } else {
       items.push(item);
     }

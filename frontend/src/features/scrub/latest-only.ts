@@ -26,7 +26,11 @@ export function latestOnly<A, R>(
     );
   };
 
-  const finish = (controller: AbortController, arg: A, outcome: { ok: true; value: R } | { ok: false; error: unknown }) => {
+  const finish = (
+    controller: AbortController,
+    arg: A,
+    outcome: { ok: true; value: R } | { ok: false; error: unknown },
+  ) => {
     if (disposed || controller.signal.aborted) return;
     inFlight = null;
     deliver(arg, outcome);

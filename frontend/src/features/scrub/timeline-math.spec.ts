@@ -36,12 +36,16 @@ describe('position and time', () => {
 
   it('round-trips a time through a position to within a millisecond', () => {
     fc.assert(
-      fc.property(fc.integer({ min: DAY.startMs, max: DAY.endMs }), fc.constantFrom(...Object.values(SPANS)), (ms, span) => {
-        const window = viewWindow(DAY, ms, span);
-        const back = fractionToTime(timeToFraction(ms, window), window);
-        expect(Math.abs(back - ms)).toBeLessThanOrEqual(1);
-        expect(Number.isInteger(back)).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: DAY.startMs, max: DAY.endMs }),
+        fc.constantFrom(...Object.values(SPANS)),
+        (ms, span) => {
+          const window = viewWindow(DAY, ms, span);
+          const back = fractionToTime(timeToFraction(ms, window), window);
+          expect(Math.abs(back - ms)).toBeLessThanOrEqual(1);
+          expect(Number.isInteger(back)).toBe(true);
+        },
+      ),
     );
   });
 });

@@ -1,0 +1,152 @@
+/**
+ * Integration-test fixture: a bucket of its own per test file in the shared throwaway
+ * influxd (so "any camera" queries see only this file's points), points written with
+ * the real client exactly as the feed-handler writes them (ms precision, Date times),
+ * and the real backend served on port 0.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { MEASUREMENT, STATUS_FIELD, TAG, THUMBNAIL_FIELD, thumbnailRelativePath } from '@fathom/index-contract';
+import { InfluxDB, Point } from '@influxdata/influxdb-client';
+import { pino } from 'pino';
+import { inject } from 'vitest';
+import { createThumbnailStore } from '../src/adapters/files.js';
+import { createInfluxReader } from '../src/adapters/influx.js';
+import { type AppSettings, createApp } from '../src/app.js';
+import { createThumbnailIndex } from '../src/index-reader.js';
+import { createMetrics } from '../src/metrics.js';
+import { serve } from './http.js';
+
+export const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0xff, 0xd9]);
+
+export interface FramePoint {
+  camera: string;
+  location?: string;
+  ms: number;
+}
+
+export interface Fixture {
+  bucket: string;
+  url: string;
+  thumbnailDir: string;
+  client: InfluxDB;
+  writeFrames(frames: FramePoint[], options?: { files?: boolean }): Promise<void>;
+  writeStatus(status: { camera: string; location: string; ms: number; online: boolean; reason: string }): Promise<void>;
+  /** Every point in the bucket, to prove a request changed nothing. */
+  countPoints(): Promise<number>;
+  close(): Promise<void>;
+}
+
+async function createBucket(url: string, token: string, org: string, name: string): Promise<string> {
+  const headers = { authorization: `Token ${token}`, 'content-type': 'application/json' };
+  const orgs = (await (await fetch(`${url}/api/v2/orgs?org=${encodeURIComponent(org)}`, { headers })).json()) as {
+    orgs: { id: string }[];
+  };
+  const orgID = orgs.orgs[0]?.id;
+  const res = await fetch(`${url}/api/v2/buckets`, {
+    method: 'POST',
+    headers,
+    // No retention rule: tests write fixed historical times.
+    body: JSON.stringify({ orgID, name, retentionRules: [] }),
+  });
+  if (res.status !== 201) throw new Error(`bucket create failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
+
+export async function startFixture(settings: Partial<AppSettings> = {}): Promise<Fixture> {
+  const influx = inject('influx');
+  const bucket = `backend-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  const bucketId = await createBucket(influx.url, influx.token, influx.org, bucket);
+  const thumbnailDir = mkdtempSync(join(tmpdir(), 'fathom-backend-int-'));
+  const client = new InfluxDB({ url: influx.url, token: influx.token });
+  const metrics = createMetrics({ defaultMetrics: false });
+  const app = createApp({
+    index: createThumbnailIndex(
+      createInfluxReader({ url: influx.url, token: influx.token, org: influx.org }, metrics.observeQuery),
+      bucket,
+    ),
+    files: createThumbnailStore(thumbnailDir),
+    clock: { nowNs: () => BigInt(Date.now()) * 1_000_000n },
+    logger: pino({ level: 'silent' }),
+    metrics,
+    settings: { groupMinutes: { default: 10, max: 60 }, corsOrigins: [], ...settings },
+  });
+  const server = await serve(app);
+
+  /**
+   * Writes and waits until InfluxDB has every point. A write API sends a full batch on its
+   * own and close() does not await those in-flight batches, so each chunk gets its own API
+   * with a batch size above the chunk: close() then sends and awaits all of it. A failed
+   * write throws (the client would only log it).
+   */
+  async function writePoints(org: string, bucketName: string, points: Point[]) {
+    const CHUNK = 5_000;
+    for (let i = 0; i < points.length; i += CHUNK) {
+      const failures: Error[] = [];
+      const writeApi = client.getWriteApi(org, bucketName, 'ms', {
+        batchSize: CHUNK + 1,
+        maxRetries: 0,
+        writeFailed: (error) => {
+          failures.push(error);
+        },
+      });
+      writeApi.writePoints(points.slice(i, i + CHUNK));
+      await writeApi.close();
+      if (failures.length) throw failures[0];
+    }
+  }
+
+  return {
+    bucket,
+    url: server.url,
+    thumbnailDir,
+    client,
+    async writeFrames(frames, options = {}) {
+      const points = frames.map((frame) => {
+        const filepath = thumbnailRelativePath(frame.camera, frame.ms);
+        if (options.files) {
+          const file = join(thumbnailDir, filepath);
+          mkdirSync(dirname(file), { recursive: true });
+          writeFileSync(file, JPEG);
+        }
+        return new Point(MEASUREMENT.thumbnails)
+          .tag(TAG.camera, frame.camera)
+          .tag(TAG.location, frame.location ?? 'lab')
+          .stringField(THUMBNAIL_FIELD.filepath, filepath)
+          .intField(THUMBNAIL_FIELD.bytes, JPEG.length)
+          .intField(THUMBNAIL_FIELD.width, 64)
+          .intField(THUMBNAIL_FIELD.height, 36)
+          .timestamp(new Date(frame.ms));
+      });
+      await writePoints(influx.org, bucket, points);
+    },
+    async writeStatus(status) {
+      await writePoints(influx.org, bucket, [
+        new Point(MEASUREMENT.cameraStatus)
+          .tag(TAG.camera, status.camera)
+          .tag(TAG.location, status.location)
+          .booleanField(STATUS_FIELD.online, status.online)
+          .stringField(STATUS_FIELD.reason, status.reason)
+          .timestamp(new Date(status.ms)),
+      ]);
+    },
+    async countPoints() {
+      // count() per series and field (fields differ in type, so they cannot share one table), summed here.
+      const rows = await client
+        .getQueryApi(influx.org)
+        .collectRows<{ _value: number }>(
+          `from(bucket: "${bucket}") |> range(start: 1970-01-01T00:00:00Z, stop: 2200-01-01T00:00:00Z) |> count()`,
+        );
+      return rows.reduce((sum, row) => sum + row._value, 0);
+    },
+    async close() {
+      await server.close();
+      rmSync(thumbnailDir, { recursive: true, force: true });
+      await fetch(`${influx.url}/api/v2/buckets/${bucketId}`, {
+        method: 'DELETE',
+        headers: { authorization: `Token ${influx.token}` },
+      });
+    },
+  };
+}

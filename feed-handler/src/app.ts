@@ -1,0 +1,38 @@
+/** The HTTP surface: /healthz and /metrics. createApp is separate from listen() so tests use port 0. */
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { Registry } from 'prom-client';
+import type { HealthReport } from './feed-handler.js';
+
+export interface AppDeps {
+  health(): HealthReport;
+  registry: Registry;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.get('/healthz', (_req, res) => {
+    const report = deps.health();
+    res.status(report.ok ? 200 : 503).json(report);
+  });
+
+  app.get('/metrics', async (_req, res, next) => {
+    try {
+      const body = await deps.registry.metrics();
+      res.type(deps.registry.contentType).send(body);
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  app.use((req, res) => {
+    res.status(404).json({ error: 'not_found', detail: `no route for ${req.method} ${req.path}` });
+  });
+
+  const onError: ErrorRequestHandler = (error, _req, res, _next) => {
+    res.status(500).json({ error: 'internal', detail: String((error as Error).message ?? error) });
+  };
+  app.use(onError);
+  return app;
+}

@@ -1,0 +1,178 @@
+import pino from 'pino';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { CameraSupervisor, type CapturedFrame, type SupervisorSettings } from './camera-supervisor.js';
+import { FakeClock, flushPromises } from './fake-clock.js';
+import type { CaptureHandlers } from './ffmpeg.js';
+import type { CaptureSpec } from './ffmpeg-args.js';
+import { syntheticJpeg } from './synthetic-jpeg.js';
+
+const settings: SupervisorSettings = {
+  width: 320,
+  quality: 5,
+  decodeMode: 'auto',
+  probeMs: 5000,
+  stallMs: 10_000,
+  socketTimeoutSeconds: 10,
+  backoff: { baseMs: 1000, maxMs: 8000, jitter: 0.2 },
+  stopGraceMs: 2000,
+  maxClockSkewMs: 10_000,
+  stderrLines: 10,
+};
+
+class FakeFfmpeg {
+  runs: { spec: CaptureSpec; handlers: CaptureHandlers; signals: string[] }[] = [];
+  probeResult: number[] | Error = [0, 1000, 2000, 3000];
+  probes = 0;
+
+  async probeKeyframeTimes() {
+    this.probes++;
+    if (this.probeResult instanceof Error) throw this.probeResult;
+    return this.probeResult;
+  }
+
+  spawnCapture(spec: CaptureSpec, handlers: CaptureHandlers) {
+    const run = { spec, handlers, signals: [] as string[] };
+    this.runs.push(run);
+    return { requestQuit: () => run.signals.push('q'), kill: (s: string) => run.signals.push(s) };
+  }
+
+  get last() {
+    const run = this.runs.at(-1);
+    if (!run) throw new Error('ffmpeg never started');
+    return run;
+  }
+
+  /** Emits one frame as ffmpeg would: a showinfo line (stream time in 90 kHz) on stderr and a JPEG on stdout. */
+  emitFrame(n: number, streamMs = n * 1000) {
+    if (n === 0) this.last.handlers.onStderrLine('[Parsed_showinfo_2 @ 0x1] config in time_base: 1/90000, frame_rate: 10/1');
+    this.last.handlers.onStderrLine(`[Parsed_showinfo_2 @ 0x1] n:${n} pts:${streamMs * 90} pts_time:x pos:-1 iskey:1 type:I`);
+    this.last.handlers.onStdout(syntheticJpeg(320, 180, n));
+  }
+}
+
+describe('CameraSupervisor', () => {
+  let clock: FakeClock;
+  let ffmpeg: FakeFfmpeg;
+  let frames: CapturedFrame[];
+  let statuses: { online: boolean; reason: string; atMs: number }[];
+  let supervisor: CameraSupervisor;
+
+  const make = (overrides: Partial<SupervisorSettings> = {}) =>
+    new CameraSupervisor({
+      camera: { id: 'cam1', url: 'rtsp://u:p@cam/1', location: 'lab' },
+      settings: { ...settings, ...overrides },
+      ffmpeg,
+      clock,
+      log: pino({ level: 'silent' }),
+      onFrame: async (frame) => {
+        frames.push(frame);
+      },
+      onStatus: (status) => statuses.push(status),
+      random: () => 0,
+    });
+
+  beforeEach(() => {
+    clock = new FakeClock();
+    ffmpeg = new FakeFfmpeg();
+    frames = [];
+    statuses = [];
+    supervisor = make();
+  });
+
+  it('probes, picks keyframe decoding, and stamps each JPEG with its stream time anchored to the clock', async () => {
+    supervisor.start();
+    await flushPromises();
+    expect(ffmpeg.last.spec.mode).toBe('keyframes');
+    const t0 = clock.now();
+    ffmpeg.emitFrame(0);
+    await clock.advance(1080); // this frame's line comes 80 ms late: its capture time must not move
+    ffmpeg.emitFrame(1);
+    await clock.advance(1000);
+    ffmpeg.emitFrame(2);
+    await flushPromises();
+    // The fake says 10 fps: each line trails its frame by one frame interval (ffmpeg's parser).
+    expect(frames.map((f) => f.capturedAtMs - t0)).toEqual([-100, 900, 1900]);
+    expect(supervisor.snapshot()).toMatchObject({ state: 'online', frames: 3, droppedFrames: 0, mode: 'keyframes' });
+    expect(statuses).toEqual([{ online: true, reason: 'first-frame', atMs: t0 - 100 }]);
+  });
+
+  it('decodes everything when the probe sees a long GOP, and honours an override without probing', async () => {
+    ffmpeg.probeResult = [0, 4000];
+    supervisor.start();
+    await flushPromises();
+    expect(ffmpeg.last.spec.mode).toBe('all');
+    const other = new FakeFfmpeg();
+    ffmpeg = other;
+    make({ decodeMode: 'keyframes' }).start();
+    await flushPromises();
+    expect(other.probes).toBe(0);
+    expect(other.last.spec.mode).toBe('keyframes');
+  });
+
+  it('records an exit as offline and restarts with growing, capped delays', async () => {
+    supervisor.start();
+    await flushPromises();
+    ffmpeg.emitFrame(0);
+    ffmpeg.last.handlers.onExit({ code: 1, signal: null });
+    await flushPromises();
+    expect(statuses.at(-1)).toMatchObject({ online: false, reason: 'exited: code 1' });
+    // A run that produced frames resets the backoff: the first retry waits the base delay.
+    await clock.advance(999);
+    expect(ffmpeg.runs).toHaveLength(1);
+    await clock.advance(1);
+    expect(ffmpeg.runs).toHaveLength(2);
+    // Runs without frames back off 2 s, 4 s, 8 s, 8 s.
+    const gaps: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const before = clock.now();
+      ffmpeg.last.handlers.onExit({ code: 1, signal: null });
+      const runs = ffmpeg.runs.length;
+      while (ffmpeg.runs.length === runs) await clock.advance(100);
+      gaps.push(clock.now() - before);
+    }
+    expect(gaps).toEqual([2000, 4000, 8000, 8000]);
+    expect(supervisor.snapshot().restarts).toBe(5);
+    expect(statuses.filter((s) => !s.online)).toHaveLength(1);
+  });
+
+  it('stops a stalled ffmpeg in stages (q, SIGTERM, SIGKILL) and says why it went offline', async () => {
+    supervisor.start();
+    await flushPromises();
+    ffmpeg.emitFrame(0);
+    await clock.advance(10_000);
+    expect(ffmpeg.last.signals).toEqual([]);
+    await clock.advance(1_000);
+    expect(ffmpeg.last.signals).toEqual(['q']);
+    await clock.advance(2_000);
+    expect(ffmpeg.last.signals).toEqual(['q', 'SIGTERM']);
+    await clock.advance(2_000);
+    expect(ffmpeg.last.signals).toEqual(['q', 'SIGTERM', 'SIGKILL']);
+    ffmpeg.last.handlers.onExit({ code: null, signal: 'SIGKILL' });
+    await flushPromises();
+    expect(statuses.at(-1)).toMatchObject({ online: false, reason: 'stalled: no frame for 10 s' });
+  });
+
+  it('retries an unreachable camera and marks it offline once', async () => {
+    ffmpeg.probeResult = new Error('Connection refused rtsp://u:p@cam/1');
+    supervisor.start();
+    await clock.advance(20_000);
+    expect(ffmpeg.probes).toBeGreaterThan(3);
+    expect(statuses).toHaveLength(1);
+    expect(statuses[0]?.reason).toMatch(/^unreachable/);
+    expect(statuses[0]?.reason).not.toContain('u:p');
+  });
+
+  it('stops with "q", hands over every frame, and records the shutdown', async () => {
+    supervisor.start();
+    await flushPromises();
+    ffmpeg.emitFrame(0);
+    const stopped = supervisor.stop();
+    await flushPromises();
+    expect(ffmpeg.last.signals).toEqual(['q']);
+    ffmpeg.last.handlers.onExit({ code: 0, signal: null });
+    await stopped;
+    expect(frames).toHaveLength(1);
+    expect(statuses.at(-1)).toMatchObject({ online: false, reason: 'shutdown' });
+    expect(ffmpeg.runs).toHaveLength(1);
+  });
+});

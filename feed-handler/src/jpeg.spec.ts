@@ -1,0 +1,68 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FramePairer } from './frame-pairing.js';
+import { JpegSplitter, jpegDimensions } from './jpeg.js';
+import { syntheticJpeg } from './synthetic-jpeg.js';
+
+describe('JPEG framing', () => {
+  it('reads the dimensions from the start-of-frame segment', () => {
+    expect(jpegDimensions(syntheticJpeg(320, 180))).toEqual({ width: 320, height: 180 });
+    expect(jpegDimensions(Buffer.from('not a jpeg'))).toBeNull();
+  });
+
+  it('splits a stream into the same images however it is chunked', () => {
+    const images = [syntheticJpeg(320, 180, 1), syntheticJpeg(640, 360, 2), syntheticJpeg(16, 16, 3)];
+    const stream = Buffer.concat(images);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: stream.length }), { maxLength: 10 }), (cuts) => {
+        const points = [...new Set(cuts)].sort((a, b) => a - b);
+        const splitter = new JpegSplitter();
+        const out: Buffer[] = [];
+        let from = 0;
+        for (const at of [...points, stream.length]) {
+          out.push(...splitter.push(stream.subarray(from, at)));
+          from = at;
+        }
+        expect(out.map((b) => b.toString('hex'))).toEqual(images.map((b) => b.toString('hex')));
+        expect(splitter.pendingBytes).toBe(0);
+        expect(splitter.discardedBytes).toBe(0);
+      }),
+    );
+  });
+
+  it('skips garbage before an image and waits for an incomplete one', () => {
+    const splitter = new JpegSplitter();
+    const image = syntheticJpeg(320, 180);
+    expect(splitter.push(Buffer.concat([Buffer.from([1, 2, 3]), image.subarray(0, 20)]))).toEqual([]);
+    expect(splitter.push(image.subarray(20))).toHaveLength(1);
+    expect(splitter.discardedBytes).toBe(3);
+  });
+});
+
+describe('frame pairing', () => {
+  const info = (n: number, pts: number) =>
+    `[Parsed_showinfo_2 @ 0x55] n:${String(n).padStart(4)} pts:${pts} pts_time:1.8e+09 pos: -1 fmt:yuvj420p s:320x180 i:P iskey:1 type:I`;
+
+  it('pairs the n-th JPEG with the n-th showinfo line, whichever arrives first', () => {
+    const pairer = new FramePairer();
+    pairer.addStderrLine('[Parsed_showinfo_2 @ 0x55] config in time_base: 1/90000, frame_rate: 10/1', 0);
+    const a = Buffer.from('a');
+    const b = Buffer.from('b');
+    const t0 = 1_795_618_800_000;
+    expect(pairer.addJpeg(a)).toEqual([]);
+    // At 10 fps each line comes one frame (100 ms) after its frame: stream time 0 seen at
+    // t0 + 120 was captured at t0 + 20; stream time 1000 ms is seen a further 35 ms late.
+    expect(pairer.addStderrLine(info(0, 0), t0 + 120)).toEqual([{ jpeg: a, n: 0, capturedAtMs: t0 + 20 }]);
+    expect(pairer.addStderrLine(info(1, 90_000), t0 + 1155)).toEqual([]);
+    expect(pairer.addJpeg(b)).toEqual([{ jpeg: b, n: 1, capturedAtMs: t0 + 1020 }]);
+    expect(pairer.sequenceErrors).toBe(0);
+  });
+
+  it('counts a skipped frame number', () => {
+    const pairer = new FramePairer();
+    pairer.addStderrLine(info(0, 90), 1);
+    pairer.addStderrLine(info(2, 180), 2);
+    expect(pairer.sequenceErrors).toBe(1);
+    expect(pairer.pending).toEqual({ times: 2, jpegs: 0 });
+  });
+});

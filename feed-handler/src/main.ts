@@ -1,0 +1,75 @@
+/**
+ * Entry point: read the settings, build the real adapters, start the cameras
+ * and the HTTP server. SIGTERM/SIGINT: stop ffmpeg cleanly, flush, exit 0.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createApp } from './app.js';
+import { systemClock } from './clock.js';
+import { ConfigError, readConfig } from './config.js';
+import { createFeedHandler } from './feed-handler.js';
+import { createFfmpegRunner, resolveFfmpegBinary } from './ffmpeg.js';
+import { createInfluxIndex } from './influx.js';
+import { createLogger } from './logger.js';
+import { createFeedMetrics } from './metrics.js';
+import { redactCredentials } from './redact.js';
+import { createThumbnailStore } from './thumbnail-store.js';
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof readConfig>;
+  try {
+    config = readConfig();
+  } catch (error) {
+    // No logger yet (its level is a setting): a bare line on stderr, then exit 1.
+    process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  const log = createLogger(config.logLevel);
+  const binary = resolveFfmpegBinary(config.ffmpegPath);
+  const thumbnailDir = resolve(config.thumbnailDir);
+  mkdirSync(thumbnailDir, { recursive: true });
+  log.info(
+    {
+      ffmpeg: binary,
+      thumbnailDir,
+      influx: { url: config.influx.url, org: config.influx.org, bucket: config.influx.bucket },
+      cameras: config.cameras.map((c) => ({ ...c, url: redactCredentials(c.url) })),
+    },
+    'feed-handler starting',
+  );
+
+  const metrics = createFeedMetrics();
+  const handler = createFeedHandler({
+    config,
+    clock: systemClock,
+    log,
+    ffmpeg: createFfmpegRunner(binary),
+    store: createThumbnailStore(thumbnailDir),
+    index: createInfluxIndex(config.influx, log.child({ component: 'influx' })),
+    metrics,
+  });
+  handler.start();
+
+  const app = createApp({ health: handler.health, registry: metrics.registry });
+  const server = app.listen(config.http.port, config.http.host, () => {
+    log.info({ host: config.http.host, port: config.http.port }, 'HTTP listening');
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    server.close();
+    const { pendingPoints } = await handler.stop();
+    log.info({ pendingPoints }, 'stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`feed-handler failed to start: ${redactCredentials(String((error as Error)?.stack ?? error))}\n`);
+  process.exit(1);
+});

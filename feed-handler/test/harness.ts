@@ -1,0 +1,158 @@
+/**
+ * Integration-test harness for the feed-handler: runs the real service as a
+ * child process (`node --import tsx feed-handler/src/main.ts`), so tests can
+ * SIGTERM or SIGKILL it, and reads back what it left on disk and in InfluxDB.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { MEASUREMENT, parseThumbnailPath, rfc3339ToMs, TAG } from '@fathom/index-contract';
+import { freePort, REPO_ROOT, spawnBound, tailOf, waitFor } from '../../scripts/lib/process.js';
+
+export interface InfluxTarget {
+  url: string;
+  token: string;
+  org: string;
+  bucket: string;
+}
+
+export interface FeedHandlerChild {
+  child: ChildProcess;
+  httpUrl: string;
+  logs(): string;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export async function startFeedHandler(env: Record<string, string>): Promise<FeedHandlerChild> {
+  const port = await freePort();
+  const child = spawnBound(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'feed-handler/src/main.ts')], {
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      FEED_HANDLER_HOST: '127.0.0.1',
+      FEED_HANDLER_PORT: String(port),
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+  });
+  const logs = tailOf(child, 200_000);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const httpUrl = `http://127.0.0.1:${port}`;
+  await waitFor(
+    'feed-handler /healthz',
+    async () => {
+      if (child.exitCode !== null) throw new Error(`feed-handler exited: ${logs()}`);
+      await fetch(`${httpUrl}/healthz`);
+      return true;
+    },
+    { timeoutMs: 30_000 },
+  );
+  return { child, httpUrl, logs, exited };
+}
+
+export function camerasEnv(cameras: { id: string; url: string; location?: string; width?: number }[]): string {
+  return JSON.stringify(cameras.map((c) => ({ location: 'lab', ...c })));
+}
+
+/** Thumbnails on disk for a camera: relative path and the capture time in the name. */
+export function filesOnDisk(root: string, camera: string): { filepath: string; capturedAtMs: number }[] {
+  const out: { filepath: string; capturedAtMs: number }[] = [];
+  const walk = (relative: string) => {
+    const absolute = join(root, relative);
+    for (const name of readdirSync(absolute)) {
+      const child = `${relative}/${name}`;
+      if (statSync(join(root, child)).isDirectory()) walk(child);
+      else {
+        const parsed = parseThumbnailPath(child);
+        if (parsed) out.push({ filepath: child, capturedAtMs: parsed.capturedAtMs });
+      }
+    }
+  };
+  try {
+    walk(camera);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  return out.sort((a, b) => a.capturedAtMs - b.capturedAtMs);
+}
+
+export async function flux(influx: InfluxTarget, query: string): Promise<Record<string, string>[]> {
+  const res = await fetch(`${influx.url}/api/v2/query?org=${encodeURIComponent(influx.org)}`, {
+    method: 'POST',
+    headers: { authorization: `Token ${influx.token}`, 'content-type': 'application/vnd.flux', accept: 'application/csv' },
+    body: query,
+  });
+  if (!res.ok) throw new Error(`flux query failed: HTTP ${res.status} ${await res.text()}`);
+  const rows: Record<string, string>[] = [];
+  let header: string[] | null = null;
+  for (const line of (await res.text()).split(/\r?\n/)) {
+    if (line === '') {
+      header = null;
+      continue;
+    }
+    // Our values (paths, reasons) contain no commas or quotes.
+    const cells = line.split(',');
+    if (!header) header = cells;
+    else rows.push(Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ''])));
+  }
+  return rows;
+}
+
+/** Indexed thumbnails of a camera: point time and filepath field. */
+export async function indexedThumbnails(
+  influx: InfluxTarget,
+  camera: string,
+): Promise<{ timeMs: number; filepath: string }[]> {
+  const rows = await flux(
+    influx,
+    `from(bucket: "${influx.bucket}") |> range(start: 0)
+      |> filter(fn: (r) => r._measurement == "${MEASUREMENT.thumbnails}" and r._field == "filepath" and r.${TAG.camera} == "${camera}")
+      |> keep(columns: ["_time", "_value"])`,
+  );
+  return rows.map((r) => ({ timeMs: rfc3339ToMs(r._time as string), filepath: r._value as string })).sort((a, b) => a.timeMs - b.timeMs);
+}
+
+export async function statusPoints(
+  influx: InfluxTarget,
+  camera: string,
+): Promise<{ timeMs: number; online: boolean; reason: string }[]> {
+  const rows = await flux(
+    influx,
+    `from(bucket: "${influx.bucket}") |> range(start: 0)
+      |> filter(fn: (r) => r._measurement == "${MEASUREMENT.cameraStatus}" and r.${TAG.camera} == "${camera}")
+      |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")
+      |> keep(columns: ["_time", "online", "reason"])`,
+  );
+  return rows
+    .map((r) => ({ timeMs: rfc3339ToMs(r._time as string), online: r.online === 'true', reason: r.reason as string }))
+    .sort((a, b) => a.timeMs - b.timeMs);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The q-quantile (0..1) by nearest rank. */
+export function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[rank] ?? Number.NaN;
+}
+
+/** Every file has exactly one point with the file's capture time, and every point has its file. */
+export function compareIndexWithDisk(
+  files: { filepath: string; capturedAtMs: number }[],
+  points: { timeMs: number; filepath: string }[],
+): { unindexed: string[]; orphans: string[]; timeMismatches: string[] } {
+  const byPath = new Map(points.map((p) => [p.filepath, p]));
+  const onDisk = new Set(files.map((f) => f.filepath));
+  return {
+    unindexed: files.filter((f) => !byPath.has(f.filepath)).map((f) => f.filepath),
+    orphans: points.filter((p) => !onDisk.has(p.filepath)).map((p) => p.filepath),
+    timeMismatches: files.filter((f) => byPath.has(f.filepath) && byPath.get(f.filepath)?.timeMs !== f.capturedAtMs).map((f) => f.filepath),
+  };
+}

@@ -1,0 +1,67 @@
+import { DayClipsView } from '../features/clips/DayClipsView';
+import { LiveView } from '../features/live/LiveView';
+import { ClipView } from '../features/player/ClipView';
+import { ScrubView } from '../features/scrub/ScrubView';
+import { useApiClient } from '../lib/api-context';
+import type { Route, View } from './route';
+import { RouteLink, useRouter } from './router';
+
+const NAV: { view: View; label: string; to: (route: Route) => Route }[] = [
+  { view: 'live', label: 'Live', to: () => ({ view: 'live' }) },
+  {
+    view: 'clips',
+    label: 'Clips',
+    to: (r) => ({ view: 'clips', ...('camera' in r && r.camera ? { camera: r.camera } : {}), minutes: 10 }),
+  },
+  {
+    view: 'scrub',
+    label: 'Scrub',
+    to: (r) => ({ view: 'scrub', ...('camera' in r && r.camera ? { camera: r.camera } : {}), span: '1h' }),
+  },
+];
+
+export function App() {
+  const { route } = useRouter();
+  const client = useApiClient();
+  const active: View = route.view === 'clip' ? 'clips' : route.view;
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <span className="brand">Fathom</span>
+        <nav aria-label="Views">
+          <ul>
+            {NAV.map((item) => (
+              <li key={item.view}>
+                <RouteLink to={item.to(route)} aria-current={active === item.view ? 'page' : undefined}>
+                  {item.label}
+                </RouteLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <span className="api-url" title="The Fathom API this dashboard uses">
+          {client.baseUrl}
+        </span>
+      </header>
+      <main id="main">
+        <CurrentView route={route} />
+      </main>
+    </>
+  );
+}
+
+function CurrentView({ route }: { route: Route }) {
+  switch (route.view) {
+    case 'live':
+      return <LiveView />;
+    case 'clips':
+      return <DayClipsView {...route} />;
+    case 'clip':
+      return <ClipView key={`${route.camera}:${route.from}:${route.minutes}`} {...route} />;
+    case 'scrub':
+      return <ScrubView key={`${route.camera}:${route.day}`} {...route} />;
+  }
+}

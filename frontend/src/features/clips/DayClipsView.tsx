@@ -1,0 +1,194 @@
+import { useCallback, useEffect } from 'react';
+import { useCameras } from '../../api/use-cameras';
+import { RouteLink, useRouter } from '../../app/router';
+import { ApiErrorNotice } from '../../components/ApiErrorNotice';
+import { LazyApiImage } from '../../components/ApiImage';
+import { CameraDayControls } from '../../components/CameraDayControls';
+import { Notice } from '../../components/Notice';
+import { useNearViewport } from '../../lib/hooks';
+import { dayOf, formatClock, formatDuration, formatHourMinute } from '../../lib/time';
+import { CLIP_MINUTES, type DayItem, HOUR_MS, type Interval } from './day-layout';
+import { useDayClips } from './use-day-clips';
+
+export function DayClipsView({ camera, day, minutes }: { camera?: string; day?: string; minutes: number }) {
+  const { navigate } = useRouter();
+  const cameras = useCameras(30_000);
+  const today = dayOf(Date.now());
+  const shownDay = day ?? today;
+  const { items, checking, requestClip, refresh, asOfMs } = useDayClips(camera, shownDay, minutes);
+
+  const onChange = useCallback(
+    (next: { camera?: string; day: string }, options?: { replace?: boolean }) =>
+      navigate({ view: 'clips', ...next, minutes }, options),
+    [navigate, minutes],
+  );
+
+  const clips = items.filter((i) => i.kind === 'clip');
+  const frames = clips.reduce((sum, c) => sum + (c.kind === 'clip' ? c.summary.count : 0), 0);
+  const pending = items.some((i) => i.kind === 'pending' || i.kind === 'checking');
+  const future = shownDay > today;
+
+  return (
+    <section aria-labelledby="clips-heading">
+      <h1 id="clips-heading" className="view-title">
+        Clips
+      </h1>
+      <div className="toolbar">
+        <CameraDayControls cameras={cameras.data} camera={camera} day={shownDay} today={today} onChange={onChange} />
+        <label>
+          <span>Clip length</span>
+          <select
+            value={minutes}
+            onChange={(e) =>
+              navigate({
+                view: 'clips',
+                ...(camera ? { camera } : {}),
+                day: shownDay,
+                minutes: Number(e.target.value),
+              })
+            }
+            data-testid="minutes-select"
+          >
+            {CLIP_MINUTES.map((m) => (
+              <option key={m} value={m}>
+                {m} min
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" onClick={refresh} data-testid="refresh">
+          Refresh
+        </button>
+      </div>
+
+      {cameras.error && !cameras.data ? <ApiErrorNotice error={cameras.error} what="the cameras" /> : null}
+      {!camera && cameras.data?.length === 0 ? (
+        <Notice tone="empty" title="No cameras yet">
+          Clips appear here once a camera has recorded footage.
+        </Notice>
+      ) : null}
+      {!camera && cameras.loading ? <Notice tone="loading" title="Loading cameras…" /> : null}
+      {future ? <Notice tone="empty" title="This day has not started yet" /> : null}
+
+      {camera && !future ? (
+        <>
+          <p
+            className="summary"
+            aria-live="polite"
+            data-testid="clips-summary"
+            data-loading={pending || checking}
+            data-as-of-ms={asOfMs}
+          >
+            {checking
+              ? `Looking for footage from ${camera} on ${shownDay}…`
+              : clips.length === 0 && !pending
+                ? `No footage from ${camera} on ${shownDay}.`
+                : `${clips.length} clip${clips.length === 1 ? '' : 's'} of ${minutes} min, ${frames} frames${
+                    pending ? ' so far (more load as you scroll)' : ''
+                  }${shownDay === today ? `, as of ${formatClock(asOfMs)}` : ''}.`}
+          </p>
+          <ol className="clip-grid" data-testid="clip-grid">
+            {items.map((item) => (
+              <DayItemCard
+                key={`${item.kind}-${item.fromMs}`}
+                item={item}
+                camera={camera}
+                minutes={minutes}
+                requestClip={requestClip}
+                onRetry={refresh}
+              />
+            ))}
+          </ol>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+/** "14:00–15:00", with seconds when an end is not on a whole minute. */
+function range(item: Interval) {
+  const fmt = (ms: number) => (ms % 60_000 === 0 ? formatHourMinute(ms) : formatClock(ms));
+  return `${fmt(item.fromMs)}–${fmt(item.toMs)}`;
+}
+
+function DayItemCard({
+  item,
+  camera,
+  minutes,
+  requestClip,
+  onRetry,
+}: {
+  item: DayItem;
+  camera: string;
+  minutes: number;
+  requestClip: (clip: Interval) => void;
+  onRetry: () => void;
+}) {
+  switch (item.kind) {
+    case 'clip':
+      return (
+        <li className="card clip" data-testid="clip" data-from-ms={item.fromMs} data-count={item.summary.count}>
+          <RouteLink
+            to={{ view: 'clip', camera, from: item.fromMs, minutes }}
+            aria-label={`Clip ${range(item)}, ${item.summary.count} frames`}
+          >
+            <LazyApiImage
+              url={item.summary.representative.url}
+              alt={`Frame at ${formatClock(item.summary.representative.timeMs)}`}
+              className="clip-image"
+            />
+            <span className="clip-range">
+              {formatClock(item.summary.firstMs)}–{formatClock(item.summary.lastMs)}
+            </span>
+            <span className="clip-meta">
+              {item.summary.count} frame{item.summary.count === 1 ? '' : 's'}
+              {item.live ? <span className="badge badge-online">recording</span> : null}
+            </span>
+          </RouteLink>
+        </li>
+      );
+    case 'gap':
+      return (
+        <li
+          className={`card gap${item.toMs - item.fromMs >= HOUR_MS ? ' gap-wide' : ''}`}
+          data-testid="gap"
+          data-from-ms={item.fromMs}
+          data-to-ms={item.toMs}
+        >
+          <span className="gap-title">No footage</span>
+          <span className="clip-range">{range(item)}</span>
+          <span className="clip-meta">{formatDuration(item.toMs - item.fromMs)}</span>
+        </li>
+      );
+    case 'pending':
+      return <PendingClip item={item} requestClip={requestClip} />;
+    case 'checking':
+      return (
+        <li className="card placeholder gap-wide" data-testid="checking">
+          <span className="spinner" aria-hidden="true" /> Checking {range(item)} for footage…
+        </li>
+      );
+    case 'error':
+      return (
+        <li className="card error gap-wide" data-testid="clip-error" role="alert">
+          <span className="gap-title">Could not load {range(item)}</span>
+          <span className="clip-meta">{item.message}</span>
+          <button type="button" onClick={onRetry}>
+            Try again
+          </button>
+        </li>
+      );
+  }
+}
+
+function PendingClip({ item, requestClip }: { item: Interval; requestClip: (clip: Interval) => void }) {
+  const [ref, near] = useNearViewport<HTMLLIElement>('600px');
+  useEffect(() => {
+    if (near) requestClip({ fromMs: item.fromMs, toMs: item.toMs });
+  }, [near, item.fromMs, item.toMs, requestClip]);
+  return (
+    <li ref={ref} className="card placeholder" data-testid="clip-pending" data-from-ms={item.fromMs}>
+      <span className="spinner" aria-hidden="true" /> Loading {range(item)}…
+    </li>
+  );
+}
