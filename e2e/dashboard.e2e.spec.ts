@@ -229,6 +229,10 @@ describe('dashboard against the real stack', () => {
     await expect(
       page.locator('[data-testid=scrub-image]').evaluate((img: HTMLImageElement) => img.naturalWidth),
     ).resolves.toBeGreaterThan(0);
+    // The footage band under the timeline marks the recording.
+    await expect
+      .poll(() => page.locator('[data-testid=coverage-footage]').count(), { timeout: 15_000 })
+      .toBeGreaterThan(0);
     await screenshot(page, 'scrub');
 
     // Dragging: the moment let go of is remembered in the URL.

@@ -44,6 +44,9 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** index.html and config.json must be revalidated, or a redeploy would not be seen. */
 const REVALIDATE = 'no-cache';
 
+/** pino's levels, shared with the other services' LOG_LEVEL. */
+const LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: 100 };
+
 export class ConfigError extends Error {
   constructor(problems) {
     super(`invalid dashboard configuration:\n  ${problems.join('\n  ')}`);
@@ -79,8 +82,8 @@ export function readConfig(env) {
   if (apiToken !== undefined && /\s/.test(apiToken)) problems.push('FATHOM_API_TOKEN must not contain whitespace');
   const distDir = resolve(env.DASHBOARD_DIST_DIR || join(HERE, 'dist'));
   const logLevel = env.LOG_LEVEL || 'info';
-  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
-    problems.push(`LOG_LEVEL must be one of debug, info, warn, error, silent, got "${logLevel}"`);
+  if (!Object.hasOwn(LEVELS, logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${Object.keys(LEVELS).join(', ')}, got "${logLevel}"`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { host, port, apiBaseUrl, apiToken, distDir, logLevel };
@@ -110,8 +113,6 @@ export function securityHeaders(apiBaseUrl) {
     'X-Frame-Options': 'DENY',
   };
 }
-
-const LEVELS = { debug: 20, info: 30, warn: 40, error: 50, silent: 100 };
 
 /** JSON lines on stdout, pino-shaped, so the stack's log collection treats all services alike. */
 export function createLogger(level = 'info', write = (line) => process.stdout.write(line)) {
@@ -240,6 +241,8 @@ export function createDashboardServer({ distDir, apiBaseUrl, apiToken, log = cre
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const fields = { method: req.method, url: req.url, status: res.statusCode, ms: Math.round(ms * 10) / 10 };
       if (res.statusCode >= 500) log.error(fields, 'request failed');
+      // Health probes every few seconds would drown the log.
+      else if (req.url === '/healthz') log.debug(fields, 'request');
       else log.info(fields, 'request');
     });
     handle(req, res).catch((error) => {

@@ -59,7 +59,8 @@ export async function launchBrowser(options: { timezoneId?: string } = {}): Prom
     },
     async close() {
       await context.close().catch(() => {});
-      rmSync(profile, { recursive: true, force: true });
+      // Chromium may still be flushing its profile as it exits.
+      rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     },
   };
 }

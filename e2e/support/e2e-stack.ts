@@ -39,7 +39,7 @@ export async function startE2eStack(options: { cameras?: number } = {}): Promise
       logTail: () => lines.slice(-80).join('\n'),
       async stop() {
         await stack.stop();
-        rmSync(workDir, { recursive: true, force: true });
+        rmSync(workDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
       },
     };
   } catch (error) {

@@ -7,7 +7,17 @@ import { createFeedMetrics } from './metrics.js';
 const report = (ok: boolean): HealthReport => ({
   ok,
   maxFrameAgeSeconds: 30,
-  cameras: [{ camera: 'cam1', ok, state: ok ? 'online' : 'offline', mode: 'keyframes', frameAgeSeconds: ok ? 1 : 99, frames: 3, restarts: 0 }],
+  cameras: [
+    {
+      camera: 'cam1',
+      ok,
+      state: ok ? 'online' : 'offline',
+      mode: 'keyframes',
+      frameAgeSeconds: ok ? 1 : 99,
+      frames: 3,
+      restarts: 0,
+    },
+  ],
   index: { pendingPoints: 0, writing: true, lastError: null },
 });
 

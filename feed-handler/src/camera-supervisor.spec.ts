@@ -44,8 +44,11 @@ class FakeFfmpeg {
 
   /** Emits one frame as ffmpeg would: a showinfo line (stream time in 90 kHz) on stderr and a JPEG on stdout. */
   emitFrame(n: number, streamMs = n * 1000) {
-    if (n === 0) this.last.handlers.onStderrLine('[Parsed_showinfo_2 @ 0x1] config in time_base: 1/90000, frame_rate: 10/1');
-    this.last.handlers.onStderrLine(`[Parsed_showinfo_2 @ 0x1] n:${n} pts:${streamMs * 90} pts_time:x pos:-1 iskey:1 type:I`);
+    if (n === 0)
+      this.last.handlers.onStderrLine('[Parsed_showinfo_2 @ 0x1] config in time_base: 1/90000, frame_rate: 10/1');
+    this.last.handlers.onStderrLine(
+      `[Parsed_showinfo_2 @ 0x1] n:${n} pts:${streamMs * 90} pts_time:x pos:-1 iskey:1 type:I`,
+    );
     this.last.handlers.onStdout(syntheticJpeg(320, 180, n));
   }
 }
@@ -160,6 +163,17 @@ describe('CameraSupervisor', () => {
     expect(statuses).toHaveLength(1);
     expect(statuses[0]?.reason).toMatch(/^unreachable/);
     expect(statuses[0]?.reason).not.toContain('u:p');
+  });
+
+  it('does not start ffmpeg when stopped during the probe', async () => {
+    let finishProbe: (times: number[]) => void = () => undefined;
+    ffmpeg.probeKeyframeTimes = () => new Promise<number[]>((resolve) => (finishProbe = resolve));
+    supervisor.start();
+    await flushPromises();
+    const stopped = supervisor.stop();
+    finishProbe([0, 1000, 2000]);
+    await stopped;
+    expect(ffmpeg.runs).toHaveLength(0);
   });
 
   it('stops with "q", hands over every frame, and records the shutdown', async () => {

@@ -144,11 +144,15 @@ export class CameraSupervisor {
             this.modeChoice.mode === 'keyframes' ? 'decoding keyframes only' : 'decoding all frames, one kept a second',
           );
         } catch (error) {
-          this.markOffline(`unreachable: ${redactCredentials(String((error as Error).message ?? error))}`.slice(0, 200));
+          this.markOffline(
+            `unreachable: ${redactCredentials(String((error as Error).message ?? error))}`.slice(0, 200),
+          );
           await this.backoff();
           continue;
         }
       }
+      // stop() may have come while the probe or the backoff was running.
+      if (this.stopping) break;
       const result = await this.runOnce(this.modeChoice.mode);
       if (this.stopping) break;
       const reason = this.stallReason ?? describeExit(result);
@@ -169,7 +173,7 @@ export class CameraSupervisor {
     if (settings.decodeMode !== 'auto') return chooseDecodeMode(settings.decodeMode, []);
     const times = await this.deps.ffmpeg.probeKeyframeTimes(
       { url: camera.url, socketTimeoutSeconds: settings.socketTimeoutSeconds },
-      { durationMs: settings.probeMs, maxKeyframes: 5 },
+      { durationMs: settings.probeMs, maxKeyframes: 4 },
     );
     return chooseDecodeMode('auto', times);
   }
@@ -229,7 +233,10 @@ export class CameraSupervisor {
       const now = clock.now();
       if (Math.abs(frame.capturedAtMs - now) > settings.maxClockSkewMs) {
         this.stats.droppedFrames++;
-        this.log.debug({ camera: camera.id, n: frame.n, capturedAtMs: frame.capturedAtMs }, 'frame time not near now, dropped');
+        this.log.debug(
+          { camera: camera.id, n: frame.n, capturedAtMs: frame.capturedAtMs },
+          'frame time not near now, dropped',
+        );
         continue;
       }
       this.framesThisRun++;

@@ -28,12 +28,19 @@ describe('config', () => {
 
   it('names every bad key at once', () => {
     try {
-      parseConfig({ FEED_HANDLER_PORT: 'x', THUMBNAIL_QUALITY: '40', DECODE_MODE: 'some', CAMERAS: '[{"id":"../x","url":"http://a"}]' });
+      parseConfig({
+        FEED_HANDLER_PORT: 'x',
+        THUMBNAIL_QUALITY: '40',
+        DECODE_MODE: 'some',
+        CAMERAS: '[{"id":"../x","url":"http://a"}]',
+      });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const keys = (error as ConfigError).issues.map((i) => i.key.split('.')[0]);
-      expect(new Set(keys)).toEqual(new Set(['INFLUX_TOKEN', 'FEED_HANDLER_PORT', 'THUMBNAIL_QUALITY', 'DECODE_MODE', 'CAMERAS']));
+      expect(new Set(keys)).toEqual(
+        new Set(['INFLUX_TOKEN', 'FEED_HANDLER_PORT', 'THUMBNAIL_QUALITY', 'DECODE_MODE', 'CAMERAS']),
+      );
     }
   });
 
@@ -46,6 +53,8 @@ describe('config', () => {
 
   it('treats empty strings as unset and exports the schema by env name', () => {
     expect(parseConfig({ INFLUX_TOKEN: 't', FFMPEG_PATH: '', CAMERAS: '' }).ffmpegPath).toBeUndefined();
-    expect(Object.keys(envSchema.shape)).toEqual(expect.arrayContaining(['INFLUX_URL', 'CAMERAS', 'FEED_HANDLER_PORT']));
+    expect(Object.keys(envSchema.shape)).toEqual(
+      expect.arrayContaining(['INFLUX_URL', 'CAMERAS', 'FEED_HANDLER_PORT']),
+    );
   });
 });

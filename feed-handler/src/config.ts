@@ -108,7 +108,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = envSchema.safeParse(cleaned);
   if (!result.success) {
     throw new ConfigError(
-      result.error.issues.map((issue) => ({ key: issue.path.map(String).join('.') || '(env)', message: issue.message })),
+      result.error.issues.map((issue) => ({
+        key: issue.path.map(String).join('.') || '(env)',
+        message: issue.message,
+      })),
     );
   }
   const e = result.data;

@@ -23,7 +23,9 @@ export function medianIntervalMs(keyframeTimesMs: readonly number[]): number | n
   if (intervals.length === 0) return null;
   intervals.sort((a, b) => a - b);
   const mid = Math.floor(intervals.length / 2);
-  return intervals.length % 2 ? (intervals[mid] as number) : ((intervals[mid - 1] as number) + (intervals[mid] as number)) / 2;
+  return intervals.length % 2
+    ? (intervals[mid] as number)
+    : ((intervals[mid - 1] as number) + (intervals[mid] as number)) / 2;
 }
 
 export function chooseDecodeMode(setting: 'auto' | DecodeMode, keyframeTimesMs: readonly number[]): DecodeModeChoice {

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { PassThrough } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
-import { captureArgs, probeArgs, type CaptureSpec } from './ffmpeg-args.js';
+import { type CaptureSpec, captureArgs, probeArgs } from './ffmpeg-args.js';
 import { redactCredentials } from './redact.js';
 import { RingBuffer } from './ring-buffer.js';
 import { parseShowinfoLine, ptsToMs } from './showinfo.js';

@@ -93,7 +93,8 @@ export class IndexWriter {
     camera.newestOfferedMs = Math.max(camera.newestOfferedMs ?? point.capturedAtMs, point.capturedAtMs);
     if (camera.inSync && this.queue.length < this.deps.settings.bufferMax) {
       this.queue.push(point);
-      if (this.queue.length >= this.deps.settings.batchSize) this.wake.abort();
+      // A full batch goes out now, unless InfluxDB is failing: then the backoff decides.
+      if (this.queue.length >= this.deps.settings.batchSize && this.failures === 0) this.wake.abort();
       return;
     }
     if (camera.inSync) {
@@ -109,7 +110,7 @@ export class IndexWriter {
       const dropped = this.statusQueue.shift();
       this.deps.log.error({ dropped }, 'status buffer full; oldest status point dropped');
     }
-    this.wake.abort();
+    if (this.failures === 0) this.wake.abort();
   }
 
   /** Writes what is pending until done or until `deadlineMs` from now, then stops. */
@@ -126,7 +127,12 @@ export class IndexWriter {
   }
 
   /** For metrics and health: how far the index is behind the newest frame, per camera. */
-  cameraStates(): { camera: string; cursorMs: number | null | undefined; inSync: boolean; newestOfferedMs: number | null }[] {
+  cameraStates(): {
+    camera: string;
+    cursorMs: number | null | undefined;
+    inSync: boolean;
+    newestOfferedMs: number | null;
+  }[] {
     return [...this.cameras.values()].map((c) => ({
       camera: c.id,
       cursorMs: c.cursorMs,
@@ -216,7 +222,13 @@ export class IndexWriter {
         log.warn({ camera: camera.id, filepath: file.filepath }, 'not a readable JPEG; not indexed');
         continue;
       }
-      points.push({ camera: camera.id, location: camera.location, capturedAtMs: file.capturedAtMs, filepath: file.filepath, ...facts });
+      points.push({
+        camera: camera.id,
+        location: camera.location,
+        capturedAtMs: file.capturedAtMs,
+        filepath: file.filepath,
+        ...facts,
+      });
     }
     await index.write(points, []);
     this.advance(points, 'reconciled');

@@ -6,7 +6,15 @@
  * with it, a failed flush rejects while the lines are retried later behind our
  * back; our IndexWriter retries the same batch with backoff instead.)
  */
-import { type CameraStatusPoint, MEASUREMENT, rfc3339ToMs, STATUS_FIELD, TAG, THUMBNAIL_FIELD, type ThumbnailPoint } from '@fathom/index-contract';
+import {
+  type CameraStatusPoint,
+  MEASUREMENT,
+  rfc3339ToMs,
+  STATUS_FIELD,
+  TAG,
+  THUMBNAIL_FIELD,
+  type ThumbnailPoint,
+} from '@fathom/index-contract';
 import { InfluxDB, Point, setLogger } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import { lastThumbnailQuery } from './flux.js';

@@ -7,7 +7,14 @@ export function createLogger(level: string): Logger {
     level,
     base: { service: 'feed-handler' },
     redact: {
-      paths: ['token', '*.token', 'influx.token', 'config.influx.token', 'headers.authorization', '*.headers.authorization'],
+      paths: [
+        'token',
+        '*.token',
+        'influx.token',
+        'config.influx.token',
+        'headers.authorization',
+        '*.headers.authorization',
+      ],
       censor: '[redacted]',
     },
     hooks: {

@@ -70,6 +70,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`feed-handler failed to start: ${redactCredentials(String((error as Error)?.stack ?? error))}\n`);
+  process.stderr.write(
+    `feed-handler failed to start: ${redactCredentials(String((error as Error)?.stack ?? error))}\n`,
+  );
   process.exit(1);
 });

@@ -55,7 +55,9 @@ describe('ffmpeg arguments', () => {
     const out = captureArgs(spec).outputOptions;
     const vf = out[out.indexOf('-vf') + 1];
     expect(vf).toBe('select=isnan(prev_selected_t)+gt(floor(t)\\,floor(prev_selected_t)),scale=320:-2,showinfo');
-    expect(out).toEqual(expect.arrayContaining(['-copyts', '-fps_mode', 'passthrough', '-f', 'image2pipe', '-q:v', '5']));
+    expect(out).toEqual(
+      expect.arrayContaining(['-copyts', '-fps_mode', 'passthrough', '-f', 'image2pipe', '-q:v', '5']),
+    );
     expect(out[out.indexOf('-c:v') + 1]).toBe('mjpeg');
   });
   it('probes keyframes only, to a null output', () => {
@@ -67,7 +69,9 @@ describe('ffmpeg arguments', () => {
 
 describe('showinfo parsing', () => {
   it('reads the time base and frame lines', () => {
-    expect(parseShowinfoLine('[Parsed_showinfo_2 @ 0x5617dadf25c0] config in time_base: 1/90000, frame_rate: 10/1')).toEqual({
+    expect(
+      parseShowinfoLine('[Parsed_showinfo_2 @ 0x5617dadf25c0] config in time_base: 1/90000, frame_rate: 10/1'),
+    ).toEqual({
       kind: 'timebase',
       num: 1,
       den: 90000,

@@ -1,5 +1,11 @@
 /** Test helper: tiny JPEG-shaped byte strings, structurally valid for the splitter and the SOF reader. */
-const segment = (marker: number, payload: number[]) => [0xff, marker, (payload.length + 2) >> 8, (payload.length + 2) & 0xff, ...payload];
+const segment = (marker: number, payload: number[]) => [
+  0xff,
+  marker,
+  (payload.length + 2) >> 8,
+  (payload.length + 2) & 0xff,
+  ...payload,
+];
 
 /** A structurally valid JPEG whose header payload contains FF D9 and whose scan has stuffing and restarts. */
 export function syntheticJpeg(width: number, height: number, scanSeed = 1): Buffer {
@@ -16,4 +22,3 @@ export function syntheticJpeg(width: number, height: number, scanSeed = 1): Buff
     0xd9,
   ]);
 }
-

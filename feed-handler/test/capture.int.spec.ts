@@ -33,7 +33,13 @@ describe('feed-handler capture (2 cameras, 30 s)', () => {
   const thumbnailDir = mkdtempSync(join(tmpdir(), 'fathom-capture-'));
 
   beforeAll(async () => {
-    rtsp = await startRtspServer({ port: await freePort(), mounts: ['a', 'b'], source: 'timecode', fps: 10, keyframeSeconds: 1 });
+    rtsp = await startRtspServer({
+      port: await freePort(),
+      mounts: ['a', 'b'],
+      source: 'timecode',
+      fps: 10,
+      keyframeSeconds: 1,
+    });
   });
   afterAll(async () => {
     if (handler) await stopChild(handler.child);
@@ -55,9 +61,13 @@ describe('feed-handler capture (2 cameras, 30 s)', () => {
       DECODE_MODE: 'auto',
     });
     // 30 s counted from the first thumbnail of both cameras (the keyframe probe comes before).
-    await waitFor('first thumbnails', async () => (CAMERAS.every((c) => filesOnDisk(thumbnailDir, c).length > 0) ? true : undefined), {
-      timeoutMs: 60_000,
-    });
+    await waitFor(
+      'first thumbnails',
+      async () => (CAMERAS.every((c) => filesOnDisk(thumbnailDir, c).length > 0) ? true : undefined),
+      {
+        timeoutMs: 60_000,
+      },
+    );
     const started = Date.now();
     await sleep(15_000);
     const health = await fetch(`${handler.httpUrl}/healthz`);

@@ -83,7 +83,11 @@ export function filesOnDisk(root: string, camera: string): { filepath: string; c
 export async function flux(influx: InfluxTarget, query: string): Promise<Record<string, string>[]> {
   const res = await fetch(`${influx.url}/api/v2/query?org=${encodeURIComponent(influx.org)}`, {
     method: 'POST',
-    headers: { authorization: `Token ${influx.token}`, 'content-type': 'application/vnd.flux', accept: 'application/csv' },
+    headers: {
+      authorization: `Token ${influx.token}`,
+      'content-type': 'application/vnd.flux',
+      accept: 'application/csv',
+    },
     body: query,
   });
   if (!res.ok) throw new Error(`flux query failed: HTTP ${res.status} ${await res.text()}`);
@@ -113,7 +117,9 @@ export async function indexedThumbnails(
       |> filter(fn: (r) => r._measurement == "${MEASUREMENT.thumbnails}" and r._field == "filepath" and r.${TAG.camera} == "${camera}")
       |> keep(columns: ["_time", "_value"])`,
   );
-  return rows.map((r) => ({ timeMs: rfc3339ToMs(r._time as string), filepath: r._value as string })).sort((a, b) => a.timeMs - b.timeMs);
+  return rows
+    .map((r) => ({ timeMs: rfc3339ToMs(r._time as string), filepath: r._value as string }))
+    .sort((a, b) => a.timeMs - b.timeMs);
 }
 
 export async function statusPoints(
@@ -153,6 +159,8 @@ export function compareIndexWithDisk(
   return {
     unindexed: files.filter((f) => !byPath.has(f.filepath)).map((f) => f.filepath),
     orphans: points.filter((p) => !onDisk.has(p.filepath)).map((p) => p.filepath),
-    timeMismatches: files.filter((f) => byPath.has(f.filepath) && byPath.get(f.filepath)?.timeMs !== f.capturedAtMs).map((f) => f.filepath),
+    timeMismatches: files
+      .filter((f) => byPath.has(f.filepath) && byPath.get(f.filepath)?.timeMs !== f.capturedAtMs)
+      .map((f) => f.filepath),
   };
 }

@@ -13,8 +13,13 @@ const DIE_WITH_PARENT = fileURLToPath(new URL('../die-with-parent.py', import.me
 /** Debian's python3: python3-gi loads only there, not in the pyenv python first on PATH. */
 export const SYSTEM_PYTHON = '/usr/bin/python3';
 
+/**
+ * `detached` puts the child in its own process group, so a Ctrl-C in the terminal
+ * (sent to the whole foreground group) reaches only us, and we stop the services
+ * in order: the feed-handler flushes to InfluxDB before InfluxDB goes away.
+ */
 export function spawnBound(command: string, args: readonly string[], options: SpawnOptions = {}): ChildProcess {
-  return spawn(SYSTEM_PYTHON, [DIE_WITH_PARENT, command, ...args], { stdio: 'pipe', ...options });
+  return spawn(SYSTEM_PYTHON, [DIE_WITH_PARENT, command, ...args], { stdio: 'pipe', detached: true, ...options });
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */

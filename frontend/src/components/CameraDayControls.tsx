@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import type { Camera } from '../api/cameras';
-import { dayOf, shiftDay } from '../lib/time';
+import { shiftDay } from '../lib/time';
 
 /**
  * Camera and day pickers shared by the clips and scrubbing views. When no
@@ -78,8 +78,4 @@ export function CameraDayControls({
       </div>
     </div>
   );
-}
-
-export function todayString(nowMs: number): string {
-  return dayOf(nowMs);
 }

@@ -108,7 +108,9 @@ export function DayClipsView({ camera, day, minutes }: { camera?: string; day?: 
 /** "14:00–15:00", with seconds when an end is not on a whole minute. */
 function range(item: Interval) {
   const fmt = (ms: number) => (ms % 60_000 === 0 ? formatHourMinute(ms) : formatClock(ms));
-  return `${fmt(item.fromMs)}–${fmt(item.toMs)}`;
+  // A stretch reaching the next midnight ends at 24:00, not 00:00.
+  const end = fmt(item.toMs);
+  return `${fmt(item.fromMs)}–${end === '00:00' && item.toMs > item.fromMs ? '24:00' : end}`;
 }
 
 function DayItemCard({

@@ -86,9 +86,13 @@ export function ClipView({
     }
   }, [playing, index, fps, frames, client]);
 
+  // Keep the current frame centred in the filmstrip, scrolling the strip only (never the page);
+  // the strip is position: relative, so offsetLeft is measured from it.
   useEffect(() => {
-    const item = filmstrip.current?.querySelector<HTMLElement>(`[data-index="${index}"]`);
-    item?.scrollIntoView({ block: 'nearest', inline: 'center' });
+    const strip = filmstrip.current;
+    const item = strip?.querySelector<HTMLElement>(`[data-index="${index}"]`);
+    if (!strip || !item) return;
+    strip.scrollTo({ left: item.offsetLeft - (strip.clientWidth - item.clientWidth) / 2 });
   }, [index]);
 
   const step = useCallback(

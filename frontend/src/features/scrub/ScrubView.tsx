@@ -13,6 +13,7 @@ import { clipStartFor, HOUR_MS } from '../clips/day-layout';
 import { latestOnly } from './latest-only';
 import { Timeline } from './Timeline';
 import { SPANS, type SpanKey, viewWindow } from './timeline-math';
+import { useCoverage } from './use-coverage';
 
 type Result =
   | { status: 'idle' }
@@ -46,6 +47,7 @@ export function ScrubView({ camera, day, at, span }: { camera?: string; day?: st
     endMs: Math.min(bounds.endMs, Math.max(openedAt, center) + SPANS[span] / 20),
   };
   const timeWindow = viewWindow(visible, center, SPANS[span]);
+  const coverage = useCoverage(camera, timeWindow, maxMs);
 
   const runner = useMemo(
     () =>
@@ -125,9 +127,11 @@ export function ScrubView({ camera, day, at, span }: { camera?: string; day?: st
         onPoint={setRequestedMs}
         onCommit={commit}
         maxMs={maxMs}
+        coverage={coverage}
       />
       <p className="hint">
-        Point at the timeline or drag along it; ← → and PageUp/PageDown move in time once it has focus.
+        <span className="legend-footage" aria-hidden="true" /> footage. Point at the timeline or drag along it; ← → and
+        PageUp/PageDown move in time once it has focus.
       </p>
 
       <div

@@ -1,6 +1,7 @@
 import { type KeyboardEvent, type PointerEvent, useRef } from 'react';
 import { formatClock, formatHourMinute } from '../../lib/time';
 import { fractionToTime, keyStepMs, pointerFraction, type TimeWindow, ticks, timeToFraction } from './timeline-math';
+import type { CoverageBand } from './use-coverage';
 
 const localOffsetMs = (ms: number) => -new Date(ms).getTimezoneOffset() * 60_000;
 
@@ -15,6 +16,7 @@ export function Timeline({
   onPoint,
   onCommit,
   maxMs,
+  coverage,
 }: {
   timeWindow: TimeWindow;
   requestedMs: number;
@@ -25,6 +27,8 @@ export function Timeline({
   onCommit: (ms: number) => void;
   /** Nothing exists after this (now, for today). */
   maxMs: number;
+  /** Where there is footage, as far as known. */
+  coverage: CoverageBand[];
 }) {
   const track = useRef<HTMLDivElement>(null);
   const dragging = useRef(false);
@@ -104,6 +108,18 @@ export function Timeline({
         {future < 1 ? (
           <div className="timeline-future" style={{ left: `${Math.max(future, 0) * 100}%` }} aria-hidden="true" />
         ) : null}
+        {coverage.map((band) => (
+          <div
+            key={band.startMs}
+            className={band.footage ? 'timeline-footage' : 'timeline-empty'}
+            style={{
+              left: at(band.startMs),
+              width: `${(timeToFraction(band.endMs, timeWindow) - timeToFraction(band.startMs, timeWindow)) * 100}%`,
+            }}
+            aria-hidden="true"
+            data-testid={band.footage ? 'coverage-footage' : undefined}
+          />
+        ))}
         {marks.map((ms) => (
           <div key={ms} className="timeline-tick" style={{ left: at(ms) }} aria-hidden="true">
             <span>{formatHourMinute(ms)}</span>

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HOUR_MS, MINUTE_MS } from '../clips/day-layout';
-import { fractionToTime, keyStepMs, pointerFraction, SPANS, ticks, timeToFraction, viewWindow } from './timeline-math';
+import {
+  coverageBuckets,
+  fractionToTime,
+  keyStepMs,
+  pointerFraction,
+  SPANS,
+  ticks,
+  timeToFraction,
+  viewWindow,
+} from './timeline-math';
 
 const DAY = { startMs: Date.UTC(2026, 10, 25), endMs: Date.UTC(2026, 10, 26) };
 
@@ -69,5 +78,16 @@ describe('ticks and keys', () => {
   it('steps finer on narrower spans', () => {
     expect(keyStepMs(SPANS['10m'], false)).toBe(1_000);
     expect(keyStepMs(SPANS['24h'], true)).toBe(10 * MINUTE_MS);
+  });
+});
+
+describe('coverageBuckets', () => {
+  it('cuts the window into equal parts, none in the future', () => {
+    const hour = { startMs: DAY.startMs, endMs: DAY.startMs + HOUR_MS };
+    const all = coverageBuckets(hour, 60, Number.MAX_SAFE_INTEGER);
+    expect(all).toHaveLength(60);
+    expect(all[0]).toEqual({ startMs: DAY.startMs, endMs: DAY.startMs + MINUTE_MS });
+    expect(all.at(-1)?.endMs).toBe(hour.endMs);
+    expect(coverageBuckets(hour, 60, DAY.startMs + 10 * MINUTE_MS + 1)).toHaveLength(11);
   });
 });

@@ -80,3 +80,16 @@ export function keyStepMs(spanMs: number, large: boolean): number {
   const fine = spanMs <= 10 * MINUTE_MS ? 1_000 : spanMs <= HOUR_MS ? 10_000 : MINUTE_MS;
   return large ? fine * 10 : fine;
 }
+
+/**
+ * Buckets for the footage band under the timeline: `count` equal parts of the
+ * window, each probed once for any frame (like the clip grid's hour probes).
+ */
+export function coverageBuckets(timeWindow: TimeWindow, count: number, maxMs: number): TimeWindow[] {
+  const size = Math.ceil((timeWindow.endMs - timeWindow.startMs) / count);
+  const buckets: TimeWindow[] = [];
+  for (let start = timeWindow.startMs; start < timeWindow.endMs && start < maxMs; start += size) {
+    buckets.push({ startMs: start, endMs: Math.min(start + size, timeWindow.endMs) });
+  }
+  return buckets;
+}
