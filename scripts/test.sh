@@ -17,7 +17,7 @@ step() {
 step lint npx biome check .
 step typecheck-and-build npm run build --silent
 step typecheck-frontend npm run typecheck --silent -w @fathom/frontend --if-present
-step typecheck-tests npx tsc -p e2e
+step typecheck-tests npx tsc -p tsconfig.check.json
 step build-frontend npm run build --silent -w @fathom/frontend --if-present
 
 report=$(mktemp -t fathom-vitest-XXXXXX.json)

@@ -158,7 +158,7 @@ function schemaKeys(schema: unknown): { all: string[]; required: string[] } {
   const object = unwrapObject(schema);
   if (!object?.shape) throw new Error('not a zod object schema (no .shape under it)');
   const all = Object.keys(object.shape).sort();
-  const required = all.filter((k) => !object.shape?.[k].safeParse(undefined).success);
+  const required = all.filter((k) => !object.shape?.[k]?.safeParse(undefined).success);
   return { all, required };
 }
 
@@ -185,18 +185,19 @@ function envFileKeys(path: string): string[] {
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'))
-    .map((l) =>
-      l
-        .replace(/^export\s+/, '')
-        .split('=')[0]
-        .trim(),
+    .map(
+      (l) =>
+        l
+          .replace(/^export\s+/, '')
+          .split('=')[0]
+          ?.trim() ?? '',
     );
 }
 
 /** `environment:` keys of a compose service, in map or list form. */
 function environmentKeys(environment: unknown): string[] {
   if (!environment) return [];
-  if (Array.isArray(environment)) return environment.map((e) => String(e).split('=')[0].trim());
+  if (Array.isArray(environment)) return environment.map((e) => String(e).split('=')[0]?.trim() ?? '');
   return Object.keys(environment as Record<string, unknown>);
 }
 
@@ -253,7 +254,7 @@ describe('compose environment matches the config schemas', () => {
   it.each(['feed-handler', 'backend'])(
     '%s: the environment compose resolves from .env.example is accepted',
     async (service) => {
-      const { status, stdout, stderr } = runComposeConfig(CASES[0]);
+      const { status, stdout, stderr } = runComposeConfig(CASES[0] as ComposeCase);
       expect(status, `docker-compose config failed:\n${stderr}`).toBe(0);
       const resolved = parse(stdout) as { services?: Record<string, { environment?: Record<string, unknown> }> };
       const env = Object.fromEntries(

@@ -99,7 +99,9 @@ function ffmpegStaticProblems(content: string): string[] {
       // One RUN may chain several commands; judge each npm install on its own.
       for (const cmd of text(i).split(/&&|\|\||;|\n/)) {
         if (!NPM_INSTALL.test(cmd) || SAFE_FLAG.test(cmd) || SAFE_ENV.test(cmd) || stageEnvSafe) continue;
-        const selected = [...cmd.matchAll(/(?:^|\s)(?:-w|--workspace)(?:=|\s+)(["']?)([^\s"']+)\1/g)].map((m) => m[2]);
+        const selected = [...cmd.matchAll(/(?:^|\s)(?:-w|--workspace)(?:=|\s+)(["']?)([^\s"']+)\1/g)].map(
+          (m) => m[2] ?? '',
+        );
         // No workspace flag (or --workspaces) at the root installs every workspace.
         const allWorkspaces = selected.length === 0 || /\s--workspaces\b/.test(cmd);
         const hits = allWorkspaces ? [...pulling.workspaces] : selected.filter((w) => pulling.workspaces.has(w));
@@ -138,7 +140,7 @@ describe('Dockerfiles', () => {
           `[${String(d.code)}] ${d.message}`,
       );
       if (lines.length > 0) console.log(lines.join('\n'));
-      const errors = lines.filter((_, n) => (diagnostics[n].severity ?? DIAGNOSTIC_ERROR) === DIAGNOSTIC_ERROR);
+      const errors = lines.filter((_, n) => (diagnostics[n]?.severity ?? DIAGNOSTIC_ERROR) === DIAGNOSTIC_ERROR);
       expect(errors, `dockerfile-utils errors:\n${errors.join('\n')}`).toEqual([]);
     });
 
