@@ -15,11 +15,18 @@
  *   BENCH_NO_DOCS=1        print only; leave docs/benchmarks.md alone
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { provideInfluxd, setupInfluxd, startInfluxd } from '../influx/influxd.js';
 import { freePort, REPO_ROOT } from '../scripts/lib/process.js';
-import { DATASET_VERSION, DATASETS, type DatasetSpec, pointCount } from './lib/dataset.js';
+import {
+  DATASET_VERSION,
+  DATASETS,
+  type DatasetSpec,
+  framesPerCamera,
+  frameTimeMs,
+  pointCount,
+} from './lib/dataset.js';
 import { type InfluxTarget, queryRows, streamRows } from './lib/influx.js';
 import { getJson, runLoad } from './lib/load.js';
 import { loadDatasets } from './lib/loader.js';
@@ -53,7 +60,7 @@ const requestsScaled = (n: number) => Math.max(10, Math.round(n * SCALE));
 
 interface Scenario {
   dataset: DatasetSpec;
-  endpoint: 'thumbnail' | 'thumbnail-camera' | 'group' | 'group-camera' | 'group-all';
+  endpoint: 'thumbnail' | 'thumbnail-camera' | 'thumbnail-far' | 'group' | 'group-camera' | 'group-all';
   label: string;
   concurrency: number;
   requests: number;
@@ -84,6 +91,9 @@ function pathFor(scenario: Scenario, random: Random): string {
   switch (scenario.endpoint) {
     case 'thumbnail':
       return `/thumbnail?ts=${ts}`;
+    case 'thumbnail-far':
+      // 100 to 300 days after the last frame: the search widens through 5 rings (up to 1 year).
+      return `/thumbnail?ts=${seconds(spec.endMs + randomInt(random, 100, 300) * 86_400_000)}`;
     case 'thumbnail-camera':
       return `/thumbnail?ts=${ts}&camera=${camera}`;
     case 'group':
@@ -98,6 +108,12 @@ function pathFor(scenario: Scenario, random: Random): string {
 function checkAnswer(scenario: Scenario, path: string, status: number, body: unknown): string | null {
   if (status !== 200) return `${path}: HTTP ${status} ${JSON.stringify(body).slice(0, 200)}`;
   const b = body as { distanceSeconds?: number; count?: number; camera?: string | null };
+  if (scenario.endpoint === 'thumbnail-far') {
+    const spec = scenario.dataset;
+    const last = Math.max(...spec.cameras.map((cam) => frameTimeMs(spec, cam, framesPerCamera(spec) - 1)));
+    const time = (body as { time?: string }).time;
+    return time && Date.parse(time) === last ? null : `${path}: time ${time}, expected the last frame`;
+  }
   if (scenario.endpoint.startsWith('thumbnail')) {
     return typeof b.distanceSeconds === 'number' && b.distanceSeconds <= 0.5
       ? null
@@ -129,6 +145,17 @@ function scenarios(datasets: readonly DatasetSpec[]): Scenario[] {
         });
       }
     }
+  }
+  // The widening search's slow case: a moment long after the footage ends (5 round trips).
+  for (const dataset of single) {
+    list.push({
+      dataset,
+      endpoint: 'thumbnail-far',
+      label: '/thumbnail, 100-300 days after the last frame',
+      concurrency: 1,
+      requests: requestsScaled(300),
+      warmup: requestsScaled(20),
+    });
   }
   for (const dataset of datasets.filter((d) => d.cameras.length > 1)) {
     for (const concurrency of [1, 50]) {
@@ -414,13 +441,20 @@ function renderSection(machine: MachineInfo, results: ScenarioResult[], naive: N
     targets(results, naive).map((t) => [t.name, t.goal, t.measured, t.met === null ? '-' : t.met ? 'yes' : 'NO']),
   );
   const datasets = DATASETS.map((d) => `\`bench-${d.key}\` ${d.label} (${formatCount(pointCount(d))} points)`);
+  const busiest = Math.max(Number(machine.loadAverage.split(' ')[0]), loadavg()[0] ?? 0);
+  const busyNote =
+    busiest >= machine.cores
+      ? `\n> **The machine was busy during this run** (1-minute load average up to ${busiest.toFixed(1)} on ${machine.cores} cores, from other work): latencies and req/s are pessimistic; the CPU ms per request are the steadier figures.\n`
+      : '';
   return `## Query latency: \`npm run bench:query\`
-
+${busyNote}
 - **Command:** \`npm run bench:query\` (bench/query.ts; README in bench/README.md)
 - **Date:** ${machine.date}
-- **Machine:** ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGiB} GiB RAM, load average at start ${machine.loadAverage} (shared with other work); Node ${machine.node}; ${machine.influxd}
+- **Machine:** ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGiB} GiB RAM, load average ${machine.loadAverage} at the start and ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} at the end (the machine is shared: other work runs alongside); Node ${machine.node}; ${machine.influxd}
 - **Data:** one influxd, three buckets ending 2026-11-01T00:00Z, one frame per second per camera, points shaped like the feed-handler's (\`filepaths\`, tags \`camera\` \`location\`, fields \`filepath\` \`bytes\` \`width\` \`height\`): ${datasets.join('; ')}. ${loadNote}
-- **Method:** one backend per bucket, each a child \`node backend/dist/main.js\` (LOG_LEVEL=${env.BENCH_LOG_LEVEL ?? 'info'}, as in production), driven over HTTP keep-alive by a closed-loop load generator in the bench process (N workers, one connection each); \`ts\` is seeded-random (seed ${SEED}) over the data, so no two requests ask for the same moment. Answers are checked before timing (closest frame <= 0.5 s away, 600 frames per camera per group). Latency is request start to last body byte; percentiles are nearest-rank. The naive queries are run directly against influxd by the official client, without the HTTP API in front (so their times are if anything flattering), and their answers are checked against the API's.
+- **Method:** one backend per bucket, each a child \`node backend/dist/main.js\` (LOG_LEVEL=${env.BENCH_LOG_LEVEL ?? 'info'}, as in production), driven over HTTP keep-alive by a closed-loop load generator in the bench process (N workers, one connection each); \`ts\` is seeded-random (seed ${SEED}) over the data, so no two requests ask for the same moment. Answers are checked before timing (closest frame <= 0.5 s away, 600 frames per camera per group, the far case answers the last frame). Latency is request start to last body byte; percentiles are nearest-rank. The naive queries are run directly against influxd by the official client, without the HTTP API in front (so their times are if anything flattering), and their answers are checked against the API's.
 
 ### Fathom API, through HTTP
 

@@ -104,6 +104,8 @@ export function securityHeaders(apiBaseUrl) {
       "style-src 'self' 'unsafe-inline'",
       `img-src 'self' blob: data:${extra}`,
       `connect-src 'self'${extra}`,
+      // Recorded chunks play in <video> straight from the API.
+      `media-src 'self' blob:${extra}`,
       "object-src 'none'",
       "base-uri 'none'",
       "frame-ancestors 'none'",

@@ -88,6 +88,7 @@ describe('dashboard server', () => {
     const page = await fetch(`${base}/`);
     expect(page.headers.get('cache-control')).toBe('no-cache');
     expect(page.headers.get('content-security-policy')).toContain("connect-src 'self' http://api.example:3000");
+    expect(page.headers.get('content-security-policy')).toContain("media-src 'self' blob: http://api.example:3000");
     const again = await fetch(`${base}/`, { headers: { 'If-None-Match': page.headers.get('etag') ?? '' } });
     expect(again.status).toBe(304);
   });

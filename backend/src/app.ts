@@ -9,15 +9,18 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Clock } from './adapters/clock.js';
-import type { ThumbnailStore } from './adapters/files.js';
+import type { ChunkStore, ThumbnailStore } from './adapters/files.js';
 import { InfluxQueryError } from './adapters/influx.js';
 import { requireApiToken } from './auth.js';
+import type { ClipIndex } from './clip-reader.js';
 import type { ThumbnailIndex } from './index-reader.js';
 import { type Logger, redactUrl } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { HttpProblem } from './problems.js';
 import { camerasHandler } from './routes/cameras.js';
+import { chunkFileHandler } from './routes/chunk-files.js';
+import { clipsHandler } from './routes/clips.js';
 import { thumbnailFileHandler } from './routes/files.js';
 import { healthHandler, metricsHandler, openApiHandler, readinessHandler } from './routes/ops.js';
 import { nearestHandler } from './routes/thumbnail.js';
@@ -36,6 +39,9 @@ export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   settings: AppSettings;
+  /** Video chunks and disk use (issue 7); without them /clips and /chunks answer 404 and /cameras has no storage. */
+  clips?: ClipIndex;
+  chunkFiles?: ChunkStore;
 }
 
 /** Accept a caller's request id only if it is short and harmless in a log line. */
@@ -91,6 +97,8 @@ export function createApp(deps: AppDeps): express.Express {
         'X-Fathom-Camera',
         'X-Fathom-Time',
         'X-Fathom-Distance-Seconds',
+        'Content-Range',
+        'Accept-Ranges',
       ],
       maxAge: 600,
     }),
@@ -103,13 +111,16 @@ export function createApp(deps: AppDeps): express.Express {
   const document = buildOpenApiDocument({
     groupMinutes: settings.groupMinutes,
     tokenRequired: Boolean(settings.apiToken),
+    chunks: Boolean(deps.clips && deps.chunkFiles),
   });
   app.get('/openapi.json', openApiHandler(document));
   app.get('/metrics', metricsHandler(metrics));
   app.get('/thumbnail', nearestHandler(index, files));
   app.get('/thumbnailGroup', thumbnailGroupHandler(index, settings.groupMinutes));
-  app.get('/cameras', camerasHandler(index, clock));
+  app.get('/cameras', camerasHandler(index, clock, deps.clips));
   app.get('/thumbnails/*path', thumbnailFileHandler(files));
+  if (deps.clips) app.get('/clips', clipsHandler(deps.clips));
+  if (deps.chunkFiles) app.get('/chunks/*path', chunkFileHandler(deps.chunkFiles));
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new HttpProblem(404, 'not_found', `no route for ${req.method} ${req.path}`));

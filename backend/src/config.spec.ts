@@ -7,6 +7,7 @@ describe('parseConfig', () => {
     expect(config).toEqual({
       influx: { url: 'http://127.0.0.1:8086', token: 'secret', org: 'fathom', bucket: 'fathom' },
       thumbnailDir: './thumbnails',
+      chunkDir: 'thumbnails/_chunks',
       host: '0.0.0.0',
       port: 3000,
       groupMinutes: { default: 10, max: 60 },

@@ -4,7 +4,9 @@
  * with a message naming every bad key, instead of failing later on first use.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_CHUNK_SUBDIR } from '@fathom/index-contract';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 
@@ -30,6 +32,8 @@ export const backendEnvSchema = z
     INFLUX_ORG: optional(z.string().min(1)).default('fathom'),
     INFLUX_BUCKET: optional(z.string().min(1)).default('fathom'),
     THUMBNAIL_DIR: optional(z.string().min(1)).default('./thumbnails'),
+    /** The feed-handler's MP4 chunks, served read-only; default <THUMBNAIL_DIR>/_chunks. */
+    CHUNK_DIR: optional(z.string().min(1)),
     BACKEND_HOST: optional(z.string().min(1)).default('0.0.0.0'),
     BACKEND_PORT: optional(integerFromEnv(0, 65_535)).default(3000),
     GROUP_MINUTES: optional(integerFromEnv(1, 1440)).default(10),
@@ -50,6 +54,7 @@ export type BackendEnv = z.infer<typeof backendEnvSchema>;
 export interface BackendConfig {
   influx: { url: string; token: string; org: string; bucket: string };
   thumbnailDir: string;
+  chunkDir: string;
   host: string;
   port: number;
   groupMinutes: { default: number; max: number };
@@ -93,6 +98,7 @@ export function parseConfig(env: Record<string, string | undefined>): BackendCon
   return {
     influx: { url: e.INFLUX_URL, token: e.INFLUX_TOKEN, org: e.INFLUX_ORG, bucket: e.INFLUX_BUCKET },
     thumbnailDir: e.THUMBNAIL_DIR,
+    chunkDir: e.CHUNK_DIR ?? join(e.THUMBNAIL_DIR, DEFAULT_CHUNK_SUBDIR),
     host: e.BACKEND_HOST,
     port: e.BACKEND_PORT,
     groupMinutes: { default: e.GROUP_MINUTES, max: e.GROUP_MINUTES_MAX },

@@ -1,24 +1,20 @@
 /**
- * Reads the thumbnail index: turns the Flux builders' results into frames and
+ * Reads the thumbnail index: turns the query builders' results into frames and
  * camera summaries. Knows the index's shape (contract names, yields, row columns);
- * knows nothing about HTTP.
+ * knows nothing about HTTP. The hot lookups (closest frame, frames in a range) use
+ * InfluxQL, the rare ones Flux: see influxql/queries.ts for why.
  */
-import { rfc3339ToNs, STATUS_FIELD, TAG } from '@fathom/index-contract';
-import type { FluxRow, InfluxReader } from './adapters/influx.js';
-import {
-  bucketExistsQuery,
-  camerasAndStatusQuery,
-  framesInRangeQuery,
-  nearestSidesQuery,
-  newestFramesQuery,
-  YIELD,
-} from './flux/queries.js';
+import { rfc3339ToNs, STATUS_FIELD, TAG, THUMBNAIL_FIELD } from '@fathom/index-contract';
+import type { FluxRow, InfluxQLSeries, InfluxReader } from './adapters/influx.js';
+import { bucketExistsQuery, camerasAndStatusQuery, newestFramesQuery, YIELD } from './flux/queries.js';
+import { framesInRangeInfluxQL, nearestSidesInfluxQL } from './influxql/queries.js';
 import {
   type Frame,
   findNearest,
   type NearestFrame,
   type NsRange,
   SEARCH_RADII_NS,
+  type SidesRequest,
   type SidesResult,
 } from './nearest.js';
 
@@ -63,16 +59,44 @@ export function byTimeThenCamera(a: Frame, b: Frame): number {
   return a.camera < b.camera ? -1 : a.camera > b.camera ? 1 : 0;
 }
 
-/** Splits a two-yield nearest response into its sides. */
-export function rowsToSides(rows: FluxRow[]): SidesResult {
-  const result: SidesResult = { before: null, after: null };
-  for (const row of rows) {
-    const frame = rowToFrame(row);
-    if (!frame) continue;
-    if (row.result === YIELD.before) result.before = frame;
-    else if (row.result === YIELD.after) result.after = frame;
+/**
+ * The frames in InfluxQL series whose columns include time, filepath, camera and location
+ * (a selector's column is named filepath by the builders' AS). Rows that are not frames are skipped.
+ */
+export function seriesToFrames(series: InfluxQLSeries[]): Frame[] {
+  const frames: Frame[] = [];
+  for (const { columns, values } of series) {
+    const time = columns.indexOf('time');
+    const filepath = columns.indexOf(THUMBNAIL_FIELD.filepath);
+    const camera = columns.indexOf(TAG.camera);
+    const location = columns.indexOf(TAG.location);
+    for (const row of values) {
+      const timeText = row[time];
+      const path = row[filepath];
+      const id = row[camera];
+      if (typeof timeText !== 'string' || typeof path !== 'string' || typeof id !== 'string' || !id) continue;
+      const where = row[location];
+      frames.push({
+        camera: id,
+        location: typeof where === 'string' ? where : '',
+        timeNs: rfc3339ToNs(timeText),
+        filepath: path,
+      });
+    }
   }
-  return result;
+  return frames;
+}
+
+/** A nearest answer's statements (one per side asked for, in order) as its sides. */
+export function statementsToSides(
+  statements: readonly ('before' | 'after')[],
+  results: InfluxQLSeries[][],
+): SidesResult {
+  const sides: SidesResult = { before: null, after: null };
+  statements.forEach((side, i) => {
+    sides[side] = seriesToFrames(results[i] ?? [])[0] ?? null;
+  });
+  return sides;
 }
 
 interface StatusParts {
@@ -123,17 +147,17 @@ export function summariseCameras(
 export function createThumbnailIndex(influx: InfluxReader, bucket: string): ThumbnailIndex {
   return {
     nearest(tNs, { camera, withinNs }) {
-      const findSides = async (request: Parameters<typeof nearestSidesQuery>[2]) =>
-        rowsToSides(await influx.query(nearestSidesQuery(bucket, camera, request), 'nearest'));
+      const findSides = async (request: SidesRequest) => {
+        const query = nearestSidesInfluxQL(camera, request);
+        return statementsToSides(query.statements, await influx.influxql(query, bucket, 'nearest'));
+      };
       return findNearest(findSides, tNs, withinNs);
     },
 
     async framesIn(range, camera) {
-      const rows = await influx.query(framesInRangeQuery(bucket, camera, range), 'frames_in_range');
-      return rows
-        .map(rowToFrame)
-        .filter((frame): frame is Frame => frame !== null)
-        .sort(byTimeThenCamera);
+      const [series = []] = await influx.influxql(framesInRangeInfluxQL(camera, range), bucket, 'frames_in_range');
+      // InfluxQL answers in time order already; the sort only orders same-time frames by camera.
+      return seriesToFrames(series).sort(byTimeThenCamera);
     },
 
     async cameras(nowNs) {

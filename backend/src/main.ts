@@ -3,9 +3,10 @@
  */
 import { once } from 'node:events';
 import { systemClock } from './adapters/clock.js';
-import { createThumbnailStore } from './adapters/files.js';
+import { createChunkStore, createThumbnailStore } from './adapters/files.js';
 import { createInfluxReader } from './adapters/influx.js';
 import { createApp } from './app.js';
+import { createClipIndex } from './clip-reader.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createThumbnailIndex } from './index-reader.js';
 import { createLogger } from './logger.js';
@@ -26,6 +27,8 @@ async function main() {
   const app = createApp({
     index: createThumbnailIndex(influx, config.influx.bucket),
     files: createThumbnailStore(config.thumbnailDir),
+    clips: createClipIndex(influx, config.influx.bucket),
+    chunkFiles: createChunkStore(config.chunkDir),
     clock: systemClock,
     logger,
     metrics,
@@ -39,6 +42,7 @@ async function main() {
       address: server.address(),
       influx: { url: config.influx.url, org: config.influx.org, bucket: config.influx.bucket },
       thumbnailDir: config.thumbnailDir,
+      chunkDir: config.chunkDir,
       tokenRequired: Boolean(config.apiToken),
       corsOrigins: config.corsOrigins,
     },
@@ -46,6 +50,11 @@ async function main() {
   );
 
   let stopping = false;
+  // While draining, every answer closes its connection: keep-alive clients would
+  // otherwise keep sending on the old connections until the drain timeout resets them.
+  server.prependListener('request', (_request, response) => {
+    if (stopping) response.setHeader('Connection', 'close');
+  });
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;

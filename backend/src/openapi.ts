@@ -1,6 +1,7 @@
 /** The OpenAPI 3.1 document, generated from the same zod schemas the handlers validate with. */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { chunkPathParams, clipsBody, clipsQuerySchema } from './clip-schemas.js';
 import {
   camerasBody,
   errorBody,
@@ -18,6 +19,8 @@ const problem = (description: string) => ({ description, content: json(errorBody
 export function buildOpenApiDocument(options: {
   groupMinutes: { default: number; max: number };
   tokenRequired: boolean;
+  /** /clips and /chunks are mounted (the app was given the chunk index and volume). */
+  chunks?: boolean;
 }) {
   const registry = new OpenAPIRegistry();
   const bearer = registry.registerComponent('securitySchemes', 'bearer', {
@@ -87,6 +90,40 @@ export function buildOpenApiDocument(options: {
       404: problem('No such file'),
     },
   });
+
+  if (options.chunks) registerChunkRoutes();
+  function registerChunkRoutes() {
+    registry.registerPath({
+      method: 'get',
+      path: '/clips',
+      summary: 'The video chunks overlapping [from, to), with their time ranges and thumbnail group',
+      security,
+      request: { query: clipsQuerySchema },
+      responses: {
+        200: { description: 'Chunks, oldest first', content: json(clipsBody) },
+        400: problem('Invalid query'),
+        ...denied,
+        503: problem('InfluxDB unavailable'),
+      },
+    });
+
+    registry.registerPath({
+      method: 'get',
+      path: '/chunks/{path}',
+      summary: 'A video chunk (MP4, H.264 as the camera sent it); supports Range requests',
+      security,
+      request: { params: chunkPathParams },
+      responses: {
+        200: { description: 'The MP4', content: { 'video/mp4': { schema: z.string().openapi({ format: 'binary' }) } } },
+        206: { description: 'The requested byte range (Content-Range)' },
+        304: { description: 'Not modified (If-None-Match)' },
+        400: problem('Not a chunk path'),
+        ...denied,
+        404: problem('No such file'),
+        416: problem('Range not satisfiable'),
+      },
+    });
+  }
 
   const status = z.object({ status: z.string() });
   registry.registerPath({

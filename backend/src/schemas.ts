@@ -139,6 +139,21 @@ export const cameraBody = z
       .nullable()
       .openapi({ description: "The feed-handler's latest status point; null when it never wrote one" }),
     newestFrame: z.object({ time: isoTime, ts: unixSeconds, url: fileUrl }).nullable(),
+    storage: z
+      .object({
+        thumbnailBytes: z.number().int(),
+        chunkBytes: z.number().int(),
+        bytes: z.number().int(),
+        oldestFootage: isoTime.nullable(),
+        forecastDaysLeft: z.number().nullable(),
+        measuredAt: isoTime,
+      })
+      .nullable()
+      .optional()
+      .openapi({
+        description:
+          "The feed-handler's latest disk-use report: bytes of thumbnails and chunks, oldest footage kept, forecast days until the disk budget starts deleting footage; null when it never wrote one (or it could not be read); absent when this API runs without the chunk index",
+      }),
   })
   .openapi('Camera');
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_TIME_NS, nsToIso, nsToSeconds, parseDurationSeconds, parseTimestamp } from './time-input.js';
 
@@ -89,5 +90,18 @@ describe('formatting', () => {
   it('gives unix seconds as a number', () => {
     expect(nsToSeconds(1795618800_123000000n)).toBe(1795618800.123);
     expect(nsToSeconds(5n)).toBe(0.000000005);
+  });
+});
+
+describe('nsToSeconds fast path', () => {
+  it('gives the same double as the exact decimal text for whole milliseconds', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: MAX_TIME_NS / 1_000_000n }), (ms) => {
+        const ns = ms * 1_000_000n;
+        const text = `${ns / 1_000_000_000n}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}`;
+        expect(nsToSeconds(ns)).toBe(Number(text));
+      }),
+      { numRuns: 5_000 },
+    );
   });
 });

@@ -134,6 +134,9 @@ export function nsToIso(ns: bigint): string {
 
 /** Epoch ns as unix seconds in a JSON number (exact to the microsecond for current dates). */
 export function nsToSeconds(ns: bigint): number {
+  // Whole milliseconds (every frame the feed-handler writes): ms / 1000 is the same correctly
+  // rounded double as parsing the decimal text below, without building a string.
+  if (ns % NS_PER_MS === 0n) return Number(ns / NS_PER_MS) / 1000;
   const whole = ns / NS_PER_SECOND;
   const fraction = ns % NS_PER_SECOND;
   return Number(`${whole}.${fraction.toString().padStart(9, '0')}`);

@@ -16,12 +16,16 @@ import { FramePairer, type TimedJpeg } from './frame-pairing.js';
 import { JpegSplitter } from './jpeg.js';
 import { redactCredentials } from './redact.js';
 import { RingBuffer } from './ring-buffer.js';
+import { parseSegmentListLine, segmentStreamTimesMs } from './segment-list.js';
 
 export interface CameraIdentity {
   id: string;
   url: string;
   location: string;
 }
+
+/** List times are printed to the microsecond from two roundings: a start this close to the previous end is that end. */
+const CONTIGUOUS_MS = 5;
 
 export interface SupervisorSettings {
   width: number;
@@ -46,6 +50,16 @@ export interface CapturedFrame {
   jpeg: Buffer;
 }
 
+/** A chunk ffmpeg has finished, still under its staging name. */
+export interface RecordedChunk {
+  camera: string;
+  location: string;
+  stagingPath: string;
+  /** Capture times (epoch ms) of its first frame and of where it ends. */
+  startMs: number;
+  endMs: number;
+}
+
 export interface SupervisorDeps {
   camera: CameraIdentity;
   settings: SupervisorSettings;
@@ -56,6 +70,10 @@ export interface SupervisorDeps {
   onFrame(frame: CapturedFrame): Promise<void>;
   onStatus(status: { online: boolean; reason: string; atMs: number }): void;
   onRestart?(): void;
+  /** Record chunks from the same RTSP session: staging folder (exists) and chunk length; asked at each run, null: none. */
+  chunks?: () => { stagingDir: string; seconds: number } | null;
+  /** Called in order, one at a time, for each chunk ffmpeg finishes. */
+  onChunk?(chunk: RecordedChunk): Promise<void>;
   random?: () => number;
 }
 
@@ -77,6 +95,7 @@ export class CameraSupervisor {
   private readonly stopSignal = new AbortController();
   private loop: Promise<void> | null = null;
   private frameChain: Promise<void> = Promise.resolve();
+  private chunkChain: Promise<void> = Promise.resolve();
   private proc: CaptureProcess | undefined;
   private attempt = 0;
   private framesThisRun = 0;
@@ -108,6 +127,7 @@ export class CameraSupervisor {
     if (this.proc) this.stageStop(this.proc);
     await this.loop;
     await this.frameChain;
+    await this.chunkChain;
     this.markOffline('shutdown');
   }
 
@@ -186,14 +206,22 @@ export class CameraSupervisor {
 
   private runOnce(mode: DecodeMode): Promise<ExitResult> {
     const { camera, settings, clock } = this.deps;
+    const chunks = this.deps.chunks?.() ?? null;
+    // A name per run: a restarted ffmpeg counts its chunks from 0 again.
+    const runId = `${clock.now().toString(36)}${this.stats.restarts.toString(36)}`;
     const spec: CaptureSpec = {
       url: camera.url,
       mode,
       width: settings.width,
       quality: settings.quality,
       socketTimeoutSeconds: settings.socketTimeoutSeconds,
+      ...(chunks
+        ? { chunks: { stagingPattern: `${chunks.stagingDir}/${runId}-%06d.mp4`, seconds: chunks.seconds } }
+        : {}),
     };
     const splitter = new JpegSplitter();
+    // A chunk starts where the previous one ended: the same instant gets the same capture time.
+    const previousChunkEnd = { streamMs: Number.NaN, captureMs: 0 };
     const pairer = new FramePairer();
     this.stderrTail.clear();
     this.framesThisRun = 0;
@@ -207,6 +235,7 @@ export class CameraSupervisor {
         },
         onStderrLine: (line) => {
           if (line.includes('Parsed_showinfo')) this.accept(pairer.addStderrLine(line, clock.now()));
+          else if (chunks && this.acceptChunkLine(line, pairer, chunks.stagingDir, previousChunkEnd)) return;
           else if (line.trim()) this.stderrTail.push(redactCredentials(line));
         },
         onExit: (result) => {
@@ -260,6 +289,52 @@ export class CameraSupervisor {
         }),
       );
     }
+  }
+
+  /** A segment-list line: the chunk's capture times, then onChunk. False when the line is not one. */
+  private acceptChunkLine(
+    line: string,
+    pairer: FramePairer,
+    stagingDir: string,
+    previousEnd: { streamMs: number; captureMs: number },
+  ): boolean {
+    const entry = parseSegmentListLine(line);
+    if (!entry) return false;
+    const { camera, clock } = this.deps;
+    const first = pairer.firstStreamMs;
+    const stream = first === null ? null : segmentStreamTimesMs(entry, first);
+    let startMs = stream
+      ? Math.abs(stream.startStreamMs - previousEnd.streamMs) <= CONTIGUOUS_MS
+        ? previousEnd.captureMs
+        : pairer.captureTimeOf(stream.startStreamMs)
+      : null;
+    let endMs = stream ? pairer.captureTimeOf(stream.endStreamMs) : null;
+    if (stream && endMs !== null) {
+      previousEnd.streamMs = stream.endStreamMs;
+      previousEnd.captureMs = endMs;
+    }
+    if (startMs === null || endMs === null) {
+      // No frame yet to anchor the stream clock (never seen in practice): date it by arrival.
+      endMs = clock.now();
+      startMs = endMs - Math.round((entry.endSeconds - entry.startSeconds) * 1000);
+      this.log.warn({ camera: camera.id, file: entry.file }, 'chunk finished before the first frame; dated by arrival');
+    }
+    const chunk: RecordedChunk = {
+      camera: camera.id,
+      location: camera.location,
+      stagingPath: `${stagingDir}/${entry.file}`,
+      startMs,
+      endMs,
+    };
+    const onChunk = this.deps.onChunk;
+    if (onChunk) {
+      this.chunkChain = this.chunkChain.then(() =>
+        onChunk(chunk).catch((error: unknown) => {
+          this.log.error({ camera: camera.id, err: error, file: entry.file }, 'could not store a chunk');
+        }),
+      );
+    }
+    return true;
   }
 
   private scheduleWatchdog(): void {

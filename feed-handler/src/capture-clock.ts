@@ -27,6 +27,12 @@ export class CaptureClock {
     return Math.round(streamMs + (this.offset() as number));
   }
 
+  /** Capture time of a stream time by the current offset, without feeding a sample; null before any. */
+  map(streamMs: number): number | null {
+    const offset = this.offset();
+    return offset === null ? null : Math.round(streamMs + offset);
+  }
+
   private offset(): number | null {
     return this.samples.length === 0 ? null : Math.min(...this.samples);
   }

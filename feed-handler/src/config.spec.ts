@@ -58,3 +58,36 @@ describe('config', () => {
     );
   });
 });
+
+describe('chunk and retention settings', () => {
+  it('defaults: chunks as long as the clips (GROUP_MINUTES), inside THUMBNAIL_DIR; 30 days, no budget, 1 GB floor', () => {
+    const config = parseConfig({ INFLUX_TOKEN: 't', THUMBNAIL_DIR: '/data/thumbnails' });
+    expect(config.chunks).toEqual({ enabled: true, dir: '/data/thumbnails/_chunks', seconds: 600 });
+    expect(config.retention).toEqual({
+      maxAgeDays: 30,
+      maxBytes: null,
+      minFreeBytes: 1e9,
+      intervalSeconds: 300,
+      freeCheckSeconds: 10,
+    });
+    expect(parseConfig({ INFLUX_TOKEN: 't', GROUP_MINUTES: '5' }).chunks.seconds).toBe(300);
+  });
+
+  it('reads them, and refuses a chunk length that does not divide a day', () => {
+    const config = parseConfig({
+      INFLUX_TOKEN: 't',
+      CHUNK_DIR: '/video',
+      CHUNK_SECONDS: '10',
+      CHUNKS_ENABLED: 'false',
+      RETENTION_DAYS: '0',
+      RETENTION_MAX_GB: '1.5',
+      RETENTION_MIN_FREE_GB: '0',
+    });
+    expect(config.chunks).toEqual({ enabled: false, dir: '/video', seconds: 10 });
+    expect(config.retention).toMatchObject({ maxAgeDays: null, maxBytes: 1_500_000_000, minFreeBytes: 0 });
+    expect(() => parseConfig({ INFLUX_TOKEN: 't', CHUNK_SECONDS: '7' })).toThrow(/CHUNK_SECONDS/);
+    expect(() => parseConfig({ INFLUX_TOKEN: 't', RETENTION_MAX_GB: '-1', CHUNKS_ENABLED: 'yes' })).toThrow(
+      /RETENTION_MAX_GB.*CHUNKS_ENABLED|CHUNKS_ENABLED.*RETENTION_MAX_GB/,
+    );
+  });
+});

@@ -3,8 +3,10 @@
  * This is the only module that reads process.env. A bad setting fails at start
  * and the error names every bad key.
  */
+
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CAMERA_ID_PATTERN, DEFAULT_BUCKET } from '@fathom/index-contract';
+import { CAMERA_ID_PATTERN, DEFAULT_BUCKET, DEFAULT_CHUNK_SUBDIR } from '@fathom/index-contract';
 import dotenv from 'dotenv';
 import { z } from 'zod';
 
@@ -71,6 +73,30 @@ export const envSchema = z.object({
   INDEX_BUFFER_MAX: positiveInt(10_000),
   /** On SIGTERM, how long to keep trying to flush pending points. */
   SHUTDOWN_FLUSH_SECONDS: positiveNumber(5),
+  /** Where the MP4 chunks go; default <THUMBNAIL_DIR>/_chunks (one volume for all footage). */
+  CHUNK_DIR: z.string().min(1).optional(),
+  /** Record video chunks at all (`false`: thumbnails only). */
+  CHUNKS_ENABLED: z.enum(['true', 'false']).default('true'),
+  /** The dashboard's clip length; chunks have the same length unless CHUNK_SECONDS says otherwise. */
+  GROUP_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+  /** Chunk length in seconds, aligned to the clock; must divide a day. Default GROUP_MINUTES * 60. */
+  CHUNK_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .max(86_400)
+    .refine((s) => 86_400 % s === 0, 'must divide a day (86400 s) so chunks stay aligned to the clock')
+    .optional(),
+  /** Delete footage older than this many days (0: no age limit). */
+  RETENTION_DAYS: z.coerce.number().min(0).default(30),
+  /** Disk budget for thumbnails and chunks together, in GB (10^9 bytes; 0: no budget). */
+  RETENTION_MAX_GB: z.coerce.number().min(0).default(0),
+  /** Keep at least this much space free on the footage volume(s), in GB. */
+  RETENTION_MIN_FREE_GB: z.coerce.number().min(0).default(1),
+  /** How often the retention sweep runs. */
+  RETENTION_INTERVAL_SECONDS: positiveNumber(300),
+  /** How often free space is checked; a shortfall starts a sweep at once. */
+  RETENTION_FREE_CHECK_SECONDS: positiveNumber(10),
 });
 export type Env = z.infer<typeof envSchema>;
 /** The schema a settings checker should use (alias, by the name the other services use). */
@@ -92,7 +118,17 @@ export interface Config {
   healthMaxFrameAgeSeconds: number;
   index: { batchSize: number; flushMs: number; bufferMax: number };
   shutdownFlushSeconds: number;
+  chunks: { enabled: boolean; dir: string; seconds: number };
+  retention: {
+    maxAgeDays: number | null;
+    maxBytes: number | null;
+    minFreeBytes: number;
+    intervalSeconds: number;
+    freeCheckSeconds: number;
+  };
 }
+
+const GB = 1e9;
 
 export class ConfigError extends Error {
   constructor(readonly issues: { key: string; message: string }[]) {
@@ -134,6 +170,18 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     healthMaxFrameAgeSeconds: e.HEALTH_MAX_FRAME_AGE_SECONDS,
     index: { batchSize: e.INDEX_BATCH_SIZE, flushMs: e.INDEX_FLUSH_MS, bufferMax: e.INDEX_BUFFER_MAX },
     shutdownFlushSeconds: e.SHUTDOWN_FLUSH_SECONDS,
+    chunks: {
+      enabled: e.CHUNKS_ENABLED === 'true',
+      dir: e.CHUNK_DIR ?? join(e.THUMBNAIL_DIR, DEFAULT_CHUNK_SUBDIR),
+      seconds: e.CHUNK_SECONDS ?? e.GROUP_MINUTES * 60,
+    },
+    retention: {
+      maxAgeDays: e.RETENTION_DAYS > 0 ? e.RETENTION_DAYS : null,
+      maxBytes: e.RETENTION_MAX_GB > 0 ? Math.round(e.RETENTION_MAX_GB * GB) : null,
+      minFreeBytes: Math.round(e.RETENTION_MIN_FREE_GB * GB),
+      intervalSeconds: e.RETENTION_INTERVAL_SECONDS,
+      freeCheckSeconds: e.RETENTION_FREE_CHECK_SECONDS,
+    },
   };
 }
 

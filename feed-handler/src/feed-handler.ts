@@ -5,14 +5,17 @@
  */
 import { thumbnailRelativePath } from '@fathom/index-contract';
 import type { Logger } from 'pino';
-import { type CameraSnapshot, CameraSupervisor, type CapturedFrame } from './camera-supervisor.js';
+import { type CameraSnapshot, CameraSupervisor, type CapturedFrame, type RecordedChunk } from './camera-supervisor.js';
+import { ChunkIndexer } from './chunk-indexer.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { FfmpegRunner } from './ffmpeg.js';
+import type { FootageStore } from './footage-store.js';
 import { IndexWriter } from './index-writer.js';
-import type { IndexPort } from './influx.js';
+import type { ChunkIndexPort, IndexPort, RetentionIndexPort } from './influx.js';
 import { jpegDimensions } from './jpeg.js';
 import type { FeedMetrics } from './metrics.js';
+import { Retention, type StorageState } from './retention.js';
 import type { ThumbnailStore } from './thumbnail-store.js';
 
 export interface FeedHandlerDeps {
@@ -28,12 +31,16 @@ export interface FeedHandlerDeps {
     | 'healthMaxFrameAgeSeconds'
     | 'index'
     | 'shutdownFlushSeconds'
+    | 'chunks'
+    | 'retention'
   >;
   clock: Clock;
   log: Logger;
   ffmpeg: Pick<FfmpegRunner, 'spawnCapture' | 'probeKeyframeTimes'>;
   store: ThumbnailStore;
-  index: IndexPort;
+  index: IndexPort & ChunkIndexPort & RetentionIndexPort;
+  /** Chunks and retention (thumbnails are written through `store`). */
+  footage: FootageStore;
   metrics: FeedMetrics;
   random?: () => number;
 }
@@ -54,6 +61,8 @@ export interface HealthReport {
   maxFrameAgeSeconds: number;
   cameras: CameraHealth[];
   index: { pendingPoints: number; writing: boolean; lastError: string | null };
+  /** Disk use at the last retention sweep; null before the first. */
+  storage?: StorageState | null;
 }
 
 export interface FeedHandler {
@@ -61,11 +70,17 @@ export interface FeedHandler {
   /** Stops every ffmpeg (staged), then flushes pending points for up to SHUTDOWN_FLUSH_SECONDS. */
   stop(): Promise<{ pendingPoints: number }>;
   health(): HealthReport;
+  /** Runs a retention sweep now (also used by tests and the retention benchmark). */
+  sweepRetention(): ReturnType<Retention['sweep']>;
 }
 
 /** Frames further than this from the clock are not real capture times (ffmpeg's first frame says pts 0). */
 const MAX_CLOCK_SKEW_MS = 10_000;
 const STOP_GRACE_MS = 2_000;
+/** How long a chunk ffmpeg reported finished may take to become a whole MP4 (its last bytes flushed). */
+const CHUNK_PUBLISH_TIMEOUT_MS = 10_000;
+/** Retention never deletes files that ended less than this ago. */
+const RETENTION_PROTECT_MS = 60_000;
 
 export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
   const { config, clock, log, metrics } = deps;
@@ -88,6 +103,60 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
     },
     ...(deps.random ? { random: deps.random } : {}),
   });
+
+  const chunkIndexer = new ChunkIndexer({
+    index: deps.index,
+    store: deps.footage,
+    clock,
+    log: log.child({ component: 'chunk-index' }),
+    cameras: config.cameras,
+    flushMs: config.index.flushMs,
+    backoff: { baseMs: 500, maxMs: 10_000, jitter: 0.2 },
+    ...(deps.random ? { random: deps.random } : {}),
+  });
+
+  const retention = new Retention({
+    store: deps.footage,
+    index: deps.index,
+    clock,
+    log: log.child({ component: 'retention' }),
+    cameras: config.cameras,
+    limits: {
+      maxAgeMs: config.retention.maxAgeDays === null ? null : Math.round(config.retention.maxAgeDays * 86_400_000),
+      maxBytes: config.retention.maxBytes,
+      minFreeBytes: config.retention.minFreeBytes,
+      protectMs: RETENTION_PROTECT_MS,
+    },
+    intervalMs: config.retention.intervalSeconds * 1000,
+    freeCheckMs: config.retention.freeCheckSeconds * 1000,
+    onDeleted: (kind, reason, files, bytes) => {
+      metrics.retentionDeletedFiles.inc({ kind, reason }, files);
+      metrics.retentionDeletedBytes.inc({ kind, reason }, bytes);
+    },
+  });
+
+  const stagingDirs = new Map<string, string>();
+  const storeChunk = async (chunk: RecordedChunk) => {
+    const published = await deps.footage.publishChunk(chunk.stagingPath, chunk, CHUNK_PUBLISH_TIMEOUT_MS);
+    if (!published) {
+      metrics.chunkFailures.inc({ camera: chunk.camera });
+      log.error(
+        { camera: chunk.camera, stagingPath: chunk.stagingPath },
+        'chunk never became a whole MP4; left in staging',
+      );
+      return;
+    }
+    metrics.chunks.inc({ camera: chunk.camera });
+    log.info({ camera: chunk.camera, filepath: published.filepath, bytes: published.bytes }, 'chunk recorded');
+    chunkIndexer.offer({
+      camera: chunk.camera,
+      location: chunk.location,
+      startMs: chunk.startMs,
+      endMs: chunk.endMs,
+      filepath: published.filepath,
+      bytes: published.bytes,
+    });
+  };
 
   const storeFrame = async (frame: CapturedFrame) => {
     const filepath = thumbnailRelativePath(frame.camera, frame.capturedAtMs);
@@ -126,10 +195,39 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
         log: log.child({ component: 'camera' }),
         onFrame: storeFrame,
         onStatus: (status) => indexWriter.offerStatus({ camera: camera.id, location: camera.location, ...status }),
-        onRestart: () => metrics.restarts.inc({ camera: camera.id }),
+        onRestart: () => {
+          metrics.restarts.inc({ camera: camera.id });
+          // A missing staging folder would make every ffmpeg run fail (thumbnails included): make it again.
+          if (stagingDirs.has(camera.id)) {
+            deps.footage.ensureStaging(camera.id).catch((error: unknown) => {
+              log.error({ camera: camera.id, err: error }, 'could not make the chunk staging folder');
+            });
+          }
+        },
+        chunks: () => {
+          const stagingDir = stagingDirs.get(camera.id);
+          return stagingDir ? { stagingDir, seconds: config.chunks.seconds } : null;
+        },
+        onChunk: storeChunk,
         ...(deps.random ? { random: deps.random } : {}),
       }),
   );
+
+  // Staging folders are made (and cleared of a dead process's leftovers) before ffmpeg may write there.
+  const prepareChunks = async () => {
+    if (!config.chunks.enabled) return;
+    for (const camera of config.cameras) {
+      const prepared = await deps.footage.prepareStaging(camera.id);
+      stagingDirs.set(camera.id, prepared.stagingDir);
+      if (prepared.removedFiles > 0) {
+        // An MP4 without its trailer (the process died) has no index and cannot be played.
+        log.warn(
+          { camera: camera.id, files: prepared.removedFiles, bytes: prepared.removedBytes },
+          'removed unfinished chunks left by a previous run',
+        );
+      }
+    }
+  };
 
   const health = (): HealthReport => {
     const now = clock.now();
@@ -155,6 +253,7 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
         writing: indexWriter.healthy,
         lastError: indexWriter.lastWriteError,
       },
+      storage: retention.storage(),
     };
   };
 
@@ -180,17 +279,45 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
     };
   });
 
+  metrics.bindStorage(() => {
+    const state = retention.storage();
+    if (!state) return null;
+    return {
+      cameras: state.cameras,
+      volumes: state.volumes,
+      usedBytes: state.usedBytes,
+      daysLeft: state.daysLeft,
+      lastSweepSeconds: state.lastSweep ? state.lastSweep.durationMs / 1000 : null,
+    };
+  });
+
+  let started: Promise<void> | null = null;
   return {
     start() {
       indexWriter.start();
-      for (const supervisor of supervisors) supervisor.start();
+      chunkIndexer.start();
+      retention.start();
+      started = prepareChunks()
+        .catch((error: unknown) => {
+          log.error({ err: error }, 'could not prepare the chunk folders; recording thumbnails only');
+          stagingDirs.clear();
+        })
+        .then(() => {
+          for (const supervisor of supervisors) supervisor.start();
+        });
     },
     async stop() {
+      await started;
       await Promise.all(supervisors.map((s) => s.stop()));
-      const { pending } = await indexWriter.stop(config.shutdownFlushSeconds * 1000);
+      await retention.stop();
+      const deadline = config.shutdownFlushSeconds * 1000;
+      const [{ pending }, chunks] = await Promise.all([indexWriter.stop(deadline), chunkIndexer.stop(deadline)]);
       if (pending > 0) log.warn({ pending }, 'points left unwritten; their files are reconciled at next start');
-      return { pendingPoints: pending };
+      if (chunks.pending > 0)
+        log.warn({ pending: chunks.pending }, 'chunk points left unwritten; reconciled at next start');
+      return { pendingPoints: pending + chunks.pending };
     },
     health,
+    sweepRetention: () => retention.sweep('manual'),
   };
 }

@@ -14,11 +14,22 @@ export interface CaptureSpec {
   quality: number;
   /** RTSP socket timeout: a server that stops answering makes ffmpeg exit instead of hanging. */
   socketTimeoutSeconds: number;
+  /** Also record the stream, copied as is, into clock-aligned MP4 chunks (same RTSP session). */
+  chunks?: ChunkSpec;
+}
+
+export interface ChunkSpec {
+  /** Staging file pattern with one %06d, e.g. /data/chunks/.staging/cam1/<run>-%06d.mp4. */
+  stagingPattern: string;
+  /** Chunk length; chunks are cut at the first keyframe after each multiple of it since midnight. */
+  seconds: number;
 }
 
 export interface FfmpegArgs {
   inputOptions: string[];
   outputOptions: string[];
+  /** A second output of the same ffmpeg: the chunk recorder. */
+  chunkOutput?: { target: string; options: string[] };
 }
 
 /**
@@ -95,6 +106,51 @@ export function captureArgs(spec: CaptureSpec): FfmpegArgs {
       // Each JPEG reaches the pipe as soon as it is encoded, not when 32 KiB have gathered.
       '-flush_packets',
       '1',
+    ],
+    ...(spec.chunks ? { chunkOutput: chunkOutput(spec.chunks) } : {}),
+  };
+}
+
+/**
+ * The chunk recorder: the video packets as received (`-c copy`, no decoding,
+ * no re-encoding), cut into MP4s at clock-aligned times. `-skip_frame nokey`
+ * is a decoder option, so it thins only what the thumbnail side decodes; the
+ * copy gets every packet. Each finished chunk is announced as a CSV line on
+ * stderr (pipe:2). `+faststart` puts the index first so a browser can start
+ * and seek without reading the whole file; files are written under a staging
+ * name and published by rename, so a half-written MP4 is never visible.
+ */
+export function chunkOutput(chunks: ChunkSpec): { target: string; options: string[] } {
+  return {
+    target: chunks.stagingPattern,
+    options: [
+      '-map',
+      '0:v:0',
+      '-c:v',
+      'copy',
+      '-an',
+      '-sn',
+      '-dn',
+      '-f',
+      'segment',
+      // Chunk timestamps start at 0 (not at the stream's first timestamp): no leading gap in the first file.
+      '-avoid_negative_ts',
+      'make_zero',
+      '-segment_time',
+      String(chunks.seconds),
+      // Cut at wall-clock multiples of the length (00:00, 00:10, ...), like the dashboard's clips.
+      '-segment_atclocktime',
+      '1',
+      '-reset_timestamps',
+      '1',
+      '-segment_format',
+      'mp4',
+      '-segment_format_options',
+      'movflags=+faststart',
+      '-segment_list',
+      'pipe:2',
+      '-segment_list_type',
+      'csv',
     ],
   };
 }

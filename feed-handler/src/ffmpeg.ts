@@ -104,7 +104,10 @@ function spawnCapture(binary: string, spec: CaptureSpec, handlers: CaptureHandle
     .setFfmpegPath(binary)
     .inputOptions(args.inputOptions)
     .outputOptions(args.outputOptions)
-    .output(stdout, { end: false })
+    .output(stdout, { end: false });
+  // fluent-ffmpeg applies outputOptions to the output declared last: the chunk recorder's follow it.
+  if (args.chunkOutput) command.output(args.chunkOutput.target).outputOptions(args.chunkOutput.options);
+  command
     .on('start', () => {
       child = (command as unknown as { ffmpegProc: ChildLike }).ffmpegProc;
       child.stdin?.on('error', () => {

@@ -27,6 +27,8 @@ export class FramePairer {
   private expectedN = 0;
   /** Frame numbers that skipped or repeated: should stay 0. */
   sequenceErrors = 0;
+  /** Stream time of this run's first frame (ms): where the chunk recorder's timeline starts. */
+  firstStreamMs: number | null = null;
 
   private readonly captureClock = new CaptureClock();
 
@@ -42,8 +44,14 @@ export class FramePairer {
     if (parsed.n !== this.expectedN) this.sequenceErrors++;
     this.expectedN = parsed.n + 1;
     const streamMs = ptsToMs(parsed.pts, this.timebase.num, this.timebase.den);
+    if (this.firstStreamMs === null) this.firstStreamMs = streamMs;
     this.times.push({ n: parsed.n, ms: this.captureClock.capturedAt(streamMs, arrivalMs - this.parserDelayMs) });
     return this.drain();
+  }
+
+  /** Capture time (epoch ms) of a stream time, by the same mapping as the frames; null before the first frame. */
+  captureTimeOf(streamMs: number): number | null {
+    return this.captureClock.map(streamMs);
   }
 
   addJpeg(jpeg: Buffer): TimedJpeg[] {

@@ -8,21 +8,62 @@
  */
 import {
   type CameraStatusPoint,
+  CHUNK_FIELD,
+  type ChunkPoint,
   MEASUREMENT,
   rfc3339ToMs,
   STATUS_FIELD,
+  STORAGE_FIELD,
+  type StoragePoint,
   TAG,
   THUMBNAIL_FIELD,
   type ThumbnailPoint,
 } from '@fathom/index-contract';
 import { InfluxDB, Point, setLogger } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
-import { lastThumbnailQuery } from './flux.js';
+import { deleteRequestBody, lastChunkQuery, lastThumbnailQuery } from './flux.js';
 
 export interface IndexPort {
   write(thumbnails: readonly ThumbnailPoint[], statuses: readonly CameraStatusPoint[]): Promise<void>;
   /** Capture time of the newest indexed thumbnail of `camera`, or null when it has none. */
   lastIndexedMs(camera: string): Promise<number | null>;
+}
+
+/** Chunk points and their reconciliation. */
+export interface ChunkIndexPort {
+  writeChunks(chunks: readonly ChunkPoint[]): Promise<void>;
+  /** Start of the newest indexed chunk of `camera`, or null. */
+  lastChunkStartMs(camera: string): Promise<number | null>;
+}
+
+/** What retention needs from the index: drop a camera's old points, record disk use. */
+export interface RetentionIndexPort {
+  /** Deletes every point of `measurement` and `camera` at or before cutoffMs. */
+  deleteUpTo(measurement: string, camera: string, cutoffMs: number): Promise<void>;
+  writeStorage(points: readonly StoragePoint[]): Promise<void>;
+}
+
+export function chunkToPoint(p: ChunkPoint): Point {
+  return new Point(MEASUREMENT.chunks)
+    .tag(TAG.camera, p.camera)
+    .tag(TAG.location, p.location)
+    .stringField(CHUNK_FIELD.filepath, p.filepath)
+    .intField(CHUNK_FIELD.start, p.startMs)
+    .intField(CHUNK_FIELD.end, p.endMs)
+    .intField(CHUNK_FIELD.bytes, p.bytes)
+    .timestamp(new Date(p.startMs));
+}
+
+export function storageToPoint(p: StoragePoint): Point {
+  const point = new Point(MEASUREMENT.storage)
+    .tag(TAG.camera, p.camera)
+    .tag(TAG.location, p.location)
+    .intField(STORAGE_FIELD.thumbnailBytes, p.thumbnailBytes)
+    .intField(STORAGE_FIELD.chunkBytes, p.chunkBytes)
+    .timestamp(new Date(p.atMs));
+  if (p.oldestMs !== null) point.intField(STORAGE_FIELD.oldestMs, p.oldestMs);
+  if (p.daysLeft !== null) point.floatField(STORAGE_FIELD.daysLeft, p.daysLeft);
+  return point;
 }
 
 export function thumbnailToPoint(p: ThumbnailPoint): Point {
@@ -48,7 +89,7 @@ export function statusToPoint(p: CameraStatusPoint): Point {
 export function createInfluxIndex(
   options: { url: string; token: string; org: string; bucket: string; timeoutMs?: number },
   log: Pick<Logger, 'warn' | 'error'>,
-): IndexPort {
+): IndexPort & ChunkIndexPort & RetentionIndexPort {
   // The client logs through console by default; services log through pino only.
   setLogger({
     error: (message, error) => log.error({ err: error }, `influxdb-client: ${message}`),
@@ -61,7 +102,30 @@ export function createInfluxIndex(
     maxRetries: 0,
     maxBufferLines: 1_000_000,
   });
+  // One write API per caller (thumbnails, chunks, storage): a flush sends everything buffered in
+  // its API, so a shared one could report another caller's failed lines as this caller's success.
+  const separateWriteApi = () =>
+    client.getWriteApi(options.org, options.bucket, 'ms', {
+      batchSize: 1_000_000,
+      flushInterval: 0,
+      maxRetries: 0,
+      maxBufferLines: 1_000_000,
+    });
+  const chunkWriteApi = separateWriteApi();
+  const storageWriteApi = separateWriteApi();
   const queryApi = client.getQueryApi(options.org);
+  const timeoutMs = options.timeoutMs ?? 5_000;
+
+  const newestTime = async (query: string) => {
+    const rows = await queryApi.collectRows<{ _time: string }>(query);
+    let newest: number | null = null;
+    // One row per series: a camera whose location changed has two.
+    for (const row of rows) {
+      const ms = rfc3339ToMs(row._time);
+      if (newest === null || ms > newest) newest = ms;
+    }
+    return newest;
+  };
 
   return {
     async write(thumbnails, statuses) {
@@ -70,15 +134,34 @@ export function createInfluxIndex(
       await writeApi.flush();
     },
 
-    async lastIndexedMs(camera) {
-      const rows = await queryApi.collectRows<{ _time: string }>(lastThumbnailQuery(options.bucket, camera));
-      let newest: number | null = null;
-      // One row per series: a camera whose location changed has two.
-      for (const row of rows) {
-        const ms = rfc3339ToMs(row._time);
-        if (newest === null || ms > newest) newest = ms;
-      }
-      return newest;
+    lastIndexedMs: (camera) => newestTime(lastThumbnailQuery(options.bucket, camera)),
+
+    async writeChunks(chunks) {
+      if (chunks.length === 0) return;
+      chunkWriteApi.writePoints(chunks.map(chunkToPoint));
+      await chunkWriteApi.flush();
+    },
+
+    lastChunkStartMs: (camera) => newestTime(lastChunkQuery(options.bucket, camera)),
+
+    async deleteUpTo(measurement, camera, cutoffMs) {
+      // The client library has no delete call (it lives in the separate -apis package): plain HTTP.
+      const url = new URL('/api/v2/delete', options.url);
+      url.searchParams.set('org', options.org);
+      url.searchParams.set('bucket', options.bucket);
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Token ${options.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(deleteRequestBody(measurement, camera, cutoffMs)),
+        signal: AbortSignal.timeout(timeoutMs * 6),
+      });
+      if (!res.ok) throw new Error(`InfluxDB delete failed: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
+    },
+
+    async writeStorage(points) {
+      if (points.length === 0) return;
+      storageWriteApi.writePoints(points.map(storageToPoint));
+      await storageWriteApi.flush();
     },
   };
 }

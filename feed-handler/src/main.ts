@@ -9,6 +9,7 @@ import { systemClock } from './clock.js';
 import { ConfigError, readConfig } from './config.js';
 import { createFeedHandler } from './feed-handler.js';
 import { createFfmpegRunner, resolveFfmpegBinary } from './ffmpeg.js';
+import { createFootageStore } from './footage-store.js';
 import { createInfluxIndex } from './influx.js';
 import { createLogger } from './logger.js';
 import { createFeedMetrics } from './metrics.js';
@@ -28,10 +29,13 @@ async function main(): Promise<void> {
   const binary = resolveFfmpegBinary(config.ffmpegPath);
   const thumbnailDir = resolve(config.thumbnailDir);
   mkdirSync(thumbnailDir, { recursive: true });
+  const chunkDir = resolve(config.chunks.dir);
   log.info(
     {
       ffmpeg: binary,
       thumbnailDir,
+      chunks: { ...config.chunks, dir: chunkDir },
+      retention: config.retention,
       influx: { url: config.influx.url, org: config.influx.org, bucket: config.influx.bucket },
       cameras: config.cameras.map((c) => ({ ...c, url: redactCredentials(c.url) })),
     },
@@ -45,6 +49,7 @@ async function main(): Promise<void> {
     log,
     ffmpeg: createFfmpegRunner(binary),
     store: createThumbnailStore(thumbnailDir),
+    footage: createFootageStore({ thumbnailRoot: thumbnailDir, chunkRoot: chunkDir, clock: systemClock }),
     index: createInfluxIndex(config.influx, log.child({ component: 'influx' })),
     metrics,
   });

@@ -8,6 +8,15 @@ export interface CameraGaugeState {
   indexLagSeconds: number | null;
 }
 
+/** Disk use as the last retention sweep saw it (retention.ts StorageState, reduced to what metrics show). */
+export interface StorageGaugeState {
+  cameras: { camera: string; thumbnailBytes: number; chunkBytes: number; oldestMs: number | null }[];
+  volumes: { id: string; freeBytes: number }[];
+  usedBytes: number;
+  daysLeft: number | null;
+  lastSweepSeconds: number | null;
+}
+
 export interface FeedMetrics {
   registry: Registry;
   frames: Counter<'camera'>;
@@ -15,14 +24,109 @@ export interface FeedMetrics {
   restarts: Counter<'camera'>;
   writeFailures: Counter;
   pointsWritten: Counter<'camera' | 'source'>;
+  chunks: Counter<'camera'>;
+  chunkFailures: Counter<'camera'>;
+  retentionDeletedFiles: Counter<'kind' | 'reason'>;
+  retentionDeletedBytes: Counter<'kind' | 'reason'>;
   /** Supplies the values that are read at scrape time. */
   bindState(read: () => { cameras: CameraGaugeState[]; bufferDepth: number }): void;
+  bindStorage(read: () => StorageGaugeState | null): void;
 }
 
 export function createFeedMetrics(): FeedMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'fathom_feed_' });
   let read: () => { cameras: CameraGaugeState[]; bufferDepth: number } = () => ({ cameras: [], bufferDepth: 0 });
+  let readStorage: () => StorageGaugeState | null = () => null;
+
+  const chunks = new Counter({
+    name: 'fathom_feed_chunks_total',
+    help: 'Video chunks published (renamed to their final name)',
+    labelNames: ['camera'] as const,
+    registers: [registry],
+  });
+  const chunkFailures = new Counter({
+    name: 'fathom_feed_chunk_failures_total',
+    help: 'Chunks ffmpeg finished that never became a whole MP4 (left in staging)',
+    labelNames: ['camera'] as const,
+    registers: [registry],
+  });
+  const retentionDeletedFiles = new Counter({
+    name: 'fathom_feed_retention_deleted_files_total',
+    help: 'Files deleted by retention, by kind (thumbnail, chunk) and reason (age, budget, free-space)',
+    labelNames: ['kind', 'reason'] as const,
+    registers: [registry],
+  });
+  const retentionDeletedBytes = new Counter({
+    name: 'fathom_feed_retention_deleted_bytes_total',
+    help: 'Bytes deleted by retention, by kind and reason',
+    labelNames: ['kind', 'reason'] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'fathom_feed_storage_bytes',
+    help: 'Bytes of footage on disk per camera and kind, at the last retention sweep',
+    labelNames: ['camera', 'kind'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const c of readStorage()?.cameras ?? []) {
+        this.set({ camera: c.camera, kind: 'thumbnail' }, c.thumbnailBytes);
+        this.set({ camera: c.camera, kind: 'chunk' }, c.chunkBytes);
+      }
+    },
+  });
+  new Gauge({
+    name: 'fathom_feed_oldest_footage_timestamp_seconds',
+    help: 'Capture time (unix seconds) of the oldest file on disk per camera',
+    labelNames: ['camera'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const c of readStorage()?.cameras ?? [])
+        if (c.oldestMs !== null) this.set({ camera: c.camera }, c.oldestMs / 1000);
+    },
+  });
+  new Gauge({
+    name: 'fathom_feed_storage_forecast_days_left',
+    help: 'Days until the disk budget or the free-space floor starts deleting footage, at the recent growth rate',
+    registers: [registry],
+    collect() {
+      this.reset();
+      const days = readStorage()?.daysLeft;
+      if (days !== null && days !== undefined && Number.isFinite(days)) this.set(days);
+    },
+  });
+  new Gauge({
+    name: 'fathom_feed_storage_used_bytes',
+    help: 'Bytes of footage on disk, all cameras',
+    registers: [registry],
+    collect() {
+      this.reset();
+      const state = readStorage();
+      if (state) this.set(state.usedBytes);
+    },
+  });
+  new Gauge({
+    name: 'fathom_feed_volume_free_bytes',
+    help: 'Free bytes on each footage filesystem (by device id)',
+    labelNames: ['volume'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const v of readStorage()?.volumes ?? []) this.set({ volume: v.id }, v.freeBytes);
+    },
+  });
+  new Gauge({
+    name: 'fathom_feed_retention_last_sweep_seconds',
+    help: 'How long the last retention sweep took',
+    registers: [registry],
+    collect() {
+      this.reset();
+      const seconds = readStorage()?.lastSweepSeconds;
+      if (seconds !== null && seconds !== undefined) this.set(seconds);
+    },
+  });
 
   const frames = new Counter({
     name: 'fathom_feed_frames_total',
@@ -103,8 +207,15 @@ export function createFeedMetrics(): FeedMetrics {
     restarts,
     writeFailures,
     pointsWritten,
+    chunks,
+    chunkFailures,
+    retentionDeletedFiles,
+    retentionDeletedBytes,
     bindState(fn) {
       read = fn;
+    },
+    bindStorage(fn) {
+      readStorage = fn;
     },
   };
 }

@@ -3,7 +3,7 @@
  * file (write <name>.tmp, then rename), and lists the thumbnails newer than a
  * time for reconciliation, visiting only the hour folders that can hold them.
  */
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseThumbnailPath } from '@fathom/index-contract';
 import { periodMayHoldNewer, sortedFolderNumbers } from './folders.js';
@@ -57,14 +57,21 @@ export function createThumbnailStore(root: string): ThumbnailStore {
         knownDirs.add(dir);
       }
       try {
-        await writeFile(tmpPath, data);
+        try {
+          await writeFile(tmpPath, data);
+        } catch (error) {
+          // The folder was removed (retention) since we created it: make it again, once.
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          await mkdir(dir, { recursive: true });
+          await writeFile(tmpPath, data);
+        }
+        await rename(tmpPath, finalPath);
       } catch (error) {
-        // The folder was removed (retention) since we created it: make it again, once.
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        await mkdir(dir, { recursive: true });
-        await writeFile(tmpPath, data);
+        // A full disk (ENOSPC) leaves part of the .tmp behind; removing it gives the space
+        // back, so the next frame can be written as soon as anything else frees room.
+        await rm(tmpPath, { force: true }).catch(() => {});
+        throw error;
       }
-      await rename(tmpPath, finalPath);
     },
 
     async listNewer(camera, afterMs, limit) {

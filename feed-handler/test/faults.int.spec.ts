@@ -84,8 +84,10 @@ describe('feed-handler faults', () => {
       timeoutMs: 60_000,
     });
 
-    await server.stop();
+    // Taken before stop(): the server drops its sessions at once but takes ~1 s to exit, and
+    // ffmpeg notices (offline point) within ~20 ms of the drop.
     const goneAt = Date.now();
+    await server.stop();
     await sleep(20_000);
     server = await rtspServer(port, ['cam']);
     const backAt = Date.now();

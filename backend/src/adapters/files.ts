@@ -1,21 +1,23 @@
 /**
- * The thumbnail volume, read-only: the only module that touches the filesystem.
+ * The footage volumes, read-only: the only module that touches the filesystem.
  *
  * A path is served only if it is exactly one of our names (the contract's
- * parseThumbnailPath: camera/YYYY/MM/DD/HH/<ms>.jpg, no dots, no encodings) and,
- * after following any symlinks, still lies inside THUMBNAIL_DIR and is a regular
- * file. The feed-handler writes by write-then-rename, so a visible name is complete.
+ * parseThumbnailPath: camera/YYYY/MM/DD/HH/<ms>.jpg, or parseChunkPath for the
+ * MP4 chunks: camera/YYYY/MM/DD/HH/<start-ms>-<end-ms>.mp4; no dots, no
+ * encodings) and, after following any symlinks, still lies inside its root
+ * and is a regular file. The feed-handler writes by write-then-rename (chunks:
+ * staging name, then rename once the MP4 is whole), so a visible name is complete.
  */
 import { constants, type ReadStream } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { parseThumbnailPath } from '@fathom/index-contract';
+import { parseChunkPath, parseThumbnailPath } from '@fathom/index-contract';
 
 export interface ThumbnailFile {
   size: number;
   mtimeMs: number;
-  /** Streams the file; the descriptor is already open, so a later rename or delete cannot swap it. */
-  stream(): ReadStream;
+  /** Streams the file (or the inclusive byte range); the descriptor is already open, so a later rename or delete cannot swap it. */
+  stream(range?: { start: number; end: number }): ReadStream;
   /** Releases the descriptor when the file is not streamed (e.g. a 304 answer). */
   close(): Promise<void>;
 }
@@ -25,12 +27,23 @@ export interface ThumbnailStore {
   open(relativePath: string): Promise<ThumbnailFile | null>;
 }
 
+/** The chunk volume has the same shape: open() by contract name, null otherwise. */
+export type ChunkStore = ThumbnailStore;
+
 export function createThumbnailStore(rootDir: string): ThumbnailStore {
+  return createVolume(rootDir, (relative) => parseThumbnailPath(relative) !== null);
+}
+
+export function createChunkStore(rootDir: string): ChunkStore {
+  return createVolume(rootDir, (relative) => parseChunkPath(relative) !== null);
+}
+
+function createVolume(rootDir: string, isOurName: (relative: string) => boolean): ThumbnailStore {
   const root = resolve(rootDir);
   let realRoot: string | undefined;
   return {
     async open(relativePath) {
-      if (!parseThumbnailPath(relativePath)) return null;
+      if (!isOurName(relativePath)) return null;
       const candidate = resolve(root, relativePath);
       if (!candidate.startsWith(root + sep)) return null;
       try {
@@ -46,11 +59,15 @@ export function createThumbnailStore(rootDir: string): ThumbnailStore {
         return {
           size: stat.size,
           mtimeMs: stat.mtimeMs,
-          stream: () => handle.createReadStream({ start: 0 }),
+          stream: (range) => handle.createReadStream(range ? { start: range.start, end: range.end } : { start: 0 }),
           close: () => handle.close(),
         };
       } catch (error) {
-        if (isMissing(error)) return null;
+        if (isMissing(error)) {
+          // The root itself may not exist yet (no chunk recorded so far): same answer, and try again next time.
+          realRoot = undefined;
+          return null;
+        }
         throw error;
       }
     },

@@ -38,6 +38,8 @@ export interface ApiClient {
   getBlob(pathOrUrl: string, signal?: AbortSignal): Promise<Blob>;
   /** Absolute URL of an API path such as the `url` of a thumbnail. */
   resolve(pathOrUrl: string): string;
+  /** URL for a media element (<video>), which cannot send headers: the token, if any, goes in ?access_token=. */
+  resolveMedia(pathOrUrl: string): string;
 }
 
 export function buildUrl(baseUrl: string, path: string, query: Record<string, QueryValue> = {}): string {
@@ -94,6 +96,8 @@ export function createApiClient(config: RuntimeConfig, fetchImpl: typeof fetch =
     baseUrl: config.apiBaseUrl,
     hasToken: Boolean(config.apiToken),
     resolve: (pathOrUrl) => buildUrl(config.apiBaseUrl, pathOrUrl),
+    resolveMedia: (pathOrUrl) =>
+      buildUrl(config.apiBaseUrl, pathOrUrl, config.apiToken ? { access_token: config.apiToken } : {}),
     async getJson(path, query, schema, signal) {
       const response = await send(buildUrl(config.apiBaseUrl, path, query), 'application/json', signal);
       let body: unknown;

@@ -13,6 +13,8 @@ export const MEASUREMENT = {
   cameraStatus: 'camera_status',
   /** One point per finished video chunk. */
   chunks: 'chunks',
+  /** Disk use per camera, written by the feed-handler after each retention sweep. */
+  storage: 'storage',
 } as const;
 
 export const TAG = {
@@ -36,11 +38,47 @@ export const STATUS_FIELD = {
 } as const;
 
 export const CHUNK_FIELD = {
+  /** Path of the MP4 relative to CHUNK_DIR, forward slashes (see chunkRelativePath). */
   filepath: 'filepath',
+  /** Capture time of the first frame, epoch ms (also the point's time). */
   start: 'start',
+  /** Capture time where the chunk ends (the next chunk's first frame), epoch ms. */
   end: 'end',
   bytes: 'bytes',
 } as const;
+
+export const STORAGE_FIELD = {
+  thumbnailBytes: 'thumbnail_bytes',
+  chunkBytes: 'chunk_bytes',
+  /** Capture time of the camera's oldest file on disk, epoch ms; absent when it has none. */
+  oldestMs: 'oldest_ms',
+  /** Forecast days until the disk budget starts deleting footage (same for every camera); absent when unknown. */
+  daysLeft: 'days_left',
+} as const;
+
+/** A finished video chunk as indexed: the point's time is its start. */
+export interface ChunkPoint {
+  camera: string;
+  location: string;
+  startMs: number;
+  endMs: number;
+  /** Relative to CHUNK_DIR, e.g. "cam1/2026/11/25/15/1795618800123-1795619400000.mp4". */
+  filepath: string;
+  bytes: number;
+}
+
+export interface StoragePoint {
+  camera: string;
+  location: string;
+  atMs: number;
+  thumbnailBytes: number;
+  chunkBytes: number;
+  oldestMs: number | null;
+  daysLeft: number | null;
+}
+
+/** Where chunks go when CHUNK_DIR is not set: a folder in THUMBNAIL_DIR no camera id can name. */
+export const DEFAULT_CHUNK_SUBDIR = '_chunks';
 
 /** A thumbnail as indexed: the time of the point is the frame's capture time. */
 export interface ThumbnailPoint {

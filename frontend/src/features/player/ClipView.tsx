@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { getVideoChunks } from '../../api/clips';
 import { getThumbnailGroup } from '../../api/thumbnails';
 import { RouteLink, useRouter } from '../../app/router';
 import { ApiErrorNotice } from '../../components/ApiErrorNotice';
@@ -8,6 +9,8 @@ import { useApiClient } from '../../lib/api-context';
 import { usePoll } from '../../lib/hooks';
 import { dayOf, formatClock, formatHourMinute } from '../../lib/time';
 import { MINUTE_MS } from '../clips/day-layout';
+import { ChunkVideo } from './ChunkVideo';
+import { chunkIndexFor } from './chunk-choice';
 import {
   DEFAULT_PLAYBACK_FPS,
   frameIntervalMs,
@@ -18,9 +21,9 @@ import {
   stepIndex,
 } from './playback';
 
-/** Keys typed into form fields are theirs, not the player's. */
+/** Keys typed into form fields (or given to the video's own controls) are theirs, not the timelapse's. */
 function isTyping(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName);
+  return target instanceof HTMLElement && /^(INPUT|SELECT|TEXTAREA|VIDEO)$/.test(target.tagName);
 }
 
 export function ClipView({
@@ -45,6 +48,18 @@ export function ClipView({
     `${camera}:${from}:${minutes}`,
   );
   const frames = group.data ?? [];
+  // The recorded video of the clip, if the feed-handler recorded chunks for it.
+  const video = usePoll(
+    (signal) => getVideoChunks(client, { camera, fromMs: from, toMs: to }, signal),
+    live ? 10_000 : 24 * 3_600_000,
+    `video:${camera}:${from}:${minutes}`,
+  );
+  const chunks = video.data ?? [];
+  // The moment to show: the one picked (timeline, filmstrip) or the clip's start.
+  const [videoMoment, setVideoMoment] = useState(frame ?? from + 1);
+  useEffect(() => setVideoMoment(frame ?? from + 1), [frame, from]);
+  const chunkIndex = chunkIndexFor(chunks, videoMoment);
+  const chunk = chunkIndex === null ? null : (chunks[chunkIndex] ?? null);
   const [index, setIndex] = useState(0);
   const [playing, setPlaying] = useState(false);
   const [fps, setFps] = useState(DEFAULT_PLAYBACK_FPS);
@@ -171,6 +186,39 @@ export function ClipView({
         </Notice>
       ) : null}
 
+      {chunk ? (
+        <section aria-label="Recorded video" data-testid="clip-video-section">
+          <ChunkVideo
+            chunk={chunk}
+            seekToMs={videoMoment}
+            onEnded={() => {
+              const next = chunkIndex === null ? undefined : chunks[chunkIndex + 1];
+              if (next) setVideoMoment(next.startMs);
+            }}
+          />
+          {chunks.length > 1 ? (
+            <p className="hint">
+              Video part {(chunkIndex ?? 0) + 1} of {chunks.length}
+              {chunks.map((c, i) => (
+                <button
+                  type="button"
+                  key={c.url}
+                  className="link-button"
+                  aria-current={i === chunkIndex ? 'true' : undefined}
+                  onClick={() => setVideoMoment(c.startMs)}
+                >
+                  {formatClock(c.startMs)}
+                </button>
+              ))}
+            </p>
+          ) : null}
+        </section>
+      ) : video.data && count > 0 ? (
+        <p className="hint" data-testid="no-video">
+          No video was recorded for this clip; its thumbnails play as a timelapse below.
+        </p>
+      ) : null}
+
       {count > 0 && current ? (
         <>
           <figure className="stage">
@@ -238,6 +286,7 @@ export function ClipView({
                   onClick={() => {
                     setPlaying(false);
                     setIndex(i);
+                    setVideoMoment(f.timeMs);
                     navigate({ view: 'clip', camera, from, minutes, frame: f.timeMs }, { replace: true });
                   }}
                   data-testid="filmstrip-frame"

@@ -1,0 +1,68 @@
+/**
+ * GET /chunks/<camera>/<YYYY>/<MM>/<DD>/<HH>/<start-ms>-<end-ms>.mp4: the MP4s,
+ * read-only, with HTTP range requests (206) so a browser can seek without
+ * downloading the whole chunk. Same path rules as /thumbnails.
+ */
+import { pipeline } from 'node:stream/promises';
+import { parseChunkPath } from '@fathom/index-contract';
+import type { Request, Response } from 'express';
+import type { ChunkStore, ThumbnailFile } from '../adapters/files.js';
+import { badRequest, notFound } from '../problems.js';
+import { IMMUTABLE } from './send-thumbnail.js';
+
+export function chunkFileHandler(files: ChunkStore) {
+  return async (req: Request, res: Response) => {
+    const segments = req.params.path as unknown;
+    const relative = Array.isArray(segments) ? segments.join('/') : String(segments ?? '');
+    if (!parseChunkPath(relative)) {
+      throw badRequest('not a chunk path: expected camera/YYYY/MM/DD/HH/<start-ms>-<end-ms>.mp4 (UTC)');
+    }
+    const file = await files.open(relative);
+    if (!file) throw notFound(`no such chunk: ${relative}`);
+    await sendVideo(req, res, file);
+  };
+}
+
+export async function sendVideo(req: Request, res: Response, file: ThumbnailFile): Promise<void> {
+  const etag = `"${file.size.toString(16)}-${Math.floor(file.mtimeMs).toString(16)}"`;
+  res.set({ 'Content-Type': 'video/mp4', 'Cache-Control': IMMUTABLE, ETag: etag, 'Accept-Ranges': 'bytes' });
+  const ifNoneMatch = req.get('if-none-match');
+  if (ifNoneMatch?.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*')) {
+    await file.close();
+    res.status(304).end();
+    return;
+  }
+  // Express's range parser: undefined (no header), -1 (unsatisfiable), -2 (malformed: ignored), or ranges.
+  const ranges = req.get('range') ? req.range(file.size, { combine: true }) : undefined;
+  if (ranges === -1) {
+    await file.close();
+    res.set('Content-Range', `bytes */${file.size}`);
+    res.status(416).json({ error: 'range_not_satisfiable', detail: `the file has ${file.size} bytes` });
+    return;
+  }
+  // One range is what players ask for; several (rare) get the whole file.
+  const range = Array.isArray(ranges) && ranges.length === 1 ? ranges[0] : undefined;
+  if (range) {
+    res.status(206);
+    res.set({
+      'Content-Range': `bytes ${range.start}-${range.end}/${file.size}`,
+      'Content-Length': String(range.end - range.start + 1),
+    });
+  } else {
+    res.status(200);
+    res.set('Content-Length', String(file.size));
+  }
+  if (req.method === 'HEAD' || file.size === 0) {
+    await file.close();
+    res.end();
+    return;
+  }
+  await pipeline(file.stream(range ? { start: range.start, end: range.end } : undefined), res).catch(
+    (error: unknown) => {
+      if (!res.headersSent) throw error;
+      // A player abandons a range as soon as it seeks elsewhere: normal, not a fault.
+      const clientLeft = (error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE';
+      req.log?.[clientLeft ? 'debug' : 'warn']({ err: error }, 'chunk stream ended early');
+    },
+  );
+}

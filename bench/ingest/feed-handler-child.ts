@@ -1,0 +1,88 @@
+/**
+ * The feed-handler as production runs it: a child `node feed-handler/dist/main.js`, bound to
+ * this process, configured only through its environment; read back through /healthz and /metrics.
+ */
+import { execFileSync } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, REPO_ROOT, spawnBound, stopChild, waitFor } from '../../scripts/lib/process.js';
+
+/** Compiles the contract and the feed-handler, so the bench never measures a stale dist/. */
+export function buildFeedHandler(): void {
+  execFileSync(join(REPO_ROOT, 'node_modules/.bin/tsc'), ['-b', 'packages/index-contract', 'feed-handler'], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
+}
+
+export interface CameraHealth {
+  camera: string;
+  state: string;
+  mode: string | null;
+  frameAgeSeconds: number;
+  frames: number;
+  restarts: number;
+}
+
+export interface FeedHandlerChild {
+  pid: number;
+  url: string;
+  exited(): boolean;
+  health(): Promise<{ cameras: CameraHealth[] }>;
+  metrics(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startFeedHandler(options: {
+  cameras: { id: string; url: string }[];
+  influx: { url: string; token: string; org: string; bucket: string };
+  thumbnailDir: string;
+  logFile: string;
+  ffmpegPath: string;
+  /** When set, node writes a V8 CPU profile there on exit (--cpu-prof). */
+  cpuProfileDir?: string | undefined;
+}): Promise<FeedHandlerChild> {
+  const port = await freePort();
+  const log = openSync(options.logFile, 'a');
+  const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const child = spawnBound(process.execPath, [...nodeArgs, join(REPO_ROOT, 'feed-handler/dist/main.js')], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', log, log],
+    // Only what the service needs: a developer's .env or shell must not change what is measured
+    // (the service's defaults fill the rest, as in production).
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/tmp',
+      NODE_ENV: 'production',
+      INFLUX_URL: options.influx.url,
+      INFLUX_TOKEN: options.influx.token,
+      INFLUX_ORG: options.influx.org,
+      INFLUX_BUCKET: options.influx.bucket,
+      THUMBNAIL_DIR: options.thumbnailDir,
+      FEED_HANDLER_HOST: '127.0.0.1',
+      FEED_HANDLER_PORT: String(port),
+      FFMPEG_PATH: options.ffmpegPath,
+      LOG_LEVEL: 'info',
+      CAMERAS: JSON.stringify(options.cameras.map((c) => ({ ...c, location: 'bench' }))),
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  await waitFor(
+    `feed-handler at ${url}/healthz`,
+    async () => {
+      if (exited()) throw new Error(`feed-handler exited with ${child.exitCode}; see ${options.logFile}`);
+      await fetch(`${url}/healthz`);
+      return true;
+    },
+    { timeoutMs: 30_000 },
+  );
+  return {
+    pid: child.pid ?? -1,
+    url,
+    exited,
+    health: async () => (await (await fetch(`${url}/healthz`)).json()) as { cameras: CameraHealth[] },
+    metrics: async () => (await fetch(`${url}/metrics`)).text(),
+    stop: () => stopChild(child, 15_000),
+  };
+}

@@ -1,0 +1,77 @@
+import { useEffect, useRef, useState } from 'react';
+import type { VideoChunk } from '../../api/clips';
+import { useApiClient } from '../../lib/api-context';
+import { formatClock } from '../../lib/time';
+import { momentAt, offsetSeconds } from './chunk-choice';
+
+/**
+ * One recorded chunk played by the browser straight from the API (the backend
+ * serves byte ranges, so seeking fetches only what is needed). It opens at
+ * `seekToMs` and says which wall-clock moment is on screen. An <video> cannot
+ * send an Authorization header, so with an API token the URL carries it as
+ * ?access_token= (the backend accepts that for GET).
+ */
+export function ChunkVideo({
+  chunk,
+  seekToMs,
+  onEnded,
+}: {
+  chunk: VideoChunk;
+  seekToMs: number;
+  onEnded?: () => void;
+}) {
+  const client = useApiClient();
+  const video = useRef<HTMLVideoElement>(null);
+  const [shownMs, setShownMs] = useState(seekToMs);
+  const [failed, setFailed] = useState(false);
+  const src = client.resolveMedia(chunk.url);
+
+  // A new moment in the same chunk seeks; a new chunk loads (and seeks once its metadata is in).
+  useEffect(() => {
+    const element = video.current;
+    if (!element) return;
+    setFailed(false);
+    const seek = () => {
+      element.currentTime = offsetSeconds(chunk, seekToMs);
+      setShownMs(momentAt(chunk, element.currentTime));
+    };
+    if (element.readyState >= HTMLMediaElement.HAVE_METADATA) seek();
+    else element.addEventListener('loadedmetadata', seek, { once: true });
+    return () => element.removeEventListener('loadedmetadata', seek);
+  }, [chunk, seekToMs]);
+
+  return (
+    <figure className="stage stage-video">
+      <video
+        ref={video}
+        src={src}
+        controls
+        muted
+        playsInline
+        preload="metadata"
+        data-testid="clip-video"
+        data-chunk-start-ms={chunk.startMs}
+        data-chunk-end-ms={chunk.endMs}
+        onTimeUpdate={(event) => setShownMs(momentAt(chunk, event.currentTarget.currentTime))}
+        onSeeked={(event) => setShownMs(momentAt(chunk, event.currentTarget.currentTime))}
+        onEnded={onEnded}
+        onError={() => setFailed(true)}
+      />
+      <figcaption>
+        <time dateTime={new Date(shownMs).toISOString()} data-testid="video-time" data-time-ms={shownMs}>
+          {formatClock(shownMs, { withMs: true })}
+        </time>
+        <span className="muted">
+          {' '}
+          · video {formatClock(chunk.startMs)}–{formatClock(chunk.endMs)}
+        </span>
+        {failed ? (
+          <span className="muted" data-testid="video-error">
+            {' '}
+            · this browser could not play the recording; the frames below still can
+          </span>
+        ) : null}
+      </figcaption>
+    </figure>
+  );
+}
