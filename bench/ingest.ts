@@ -10,7 +10,7 @@
  * (`--quick` for a 2-minute sanity run).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { homedir, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { provideInfluxd, setupInfluxd, startInfluxd } from '../influx/influxd.js';
@@ -89,6 +89,9 @@ async function main(): Promise<void> {
   }
   const ffmpegPath = execFileSync('sh', ['-c', 'command -v ffmpeg'], { encoding: 'utf8' }).trim();
   const workDir = makeTempDir('fathom-bench-ingest-');
+  removeBulkyOutput = () => {
+    for (const name of readdirSync(workDir)) if (!name.endsWith('.log')) removeDir(join(workDir, name));
+  };
   const cpuProfileDir = options.cpuProfileDir ? resolve(options.cpuProfileDir) : undefined;
   if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
   const influxBin = await provideInfluxd();
@@ -209,8 +212,12 @@ async function main(): Promise<void> {
   );
 }
 
+/** Set once the work dir exists: an interrupted run leaves only the logs behind, not gigabytes of footage. */
+let removeBulkyOutput: () => void = () => {};
+
 process.on('SIGINT', () => {
   log('interrupted; the children die with this process');
+  removeBulkyOutput();
   process.exit(130);
 });
 

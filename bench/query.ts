@@ -52,6 +52,11 @@ const MARKER = join(CACHE_DIR, 'complete.json');
 const DOCS = join(REPO_ROOT, 'docs/benchmarks.md');
 
 const log = (message: string) => process.stderr.write(`[bench:query] ${message}\n`);
+/** The highest 1-minute load average seen (sampled between scenarios): other work skews a run. */
+let peakLoad = loadavg()[0] ?? 0;
+const sampleLoad = () => {
+  peakLoad = Math.max(peakLoad, loadavg()[0] ?? 0);
+};
 const cpuMs = (value: number) => value.toFixed(2);
 const requestsScaled = (n: number) => Math.max(10, Math.round(n * SCALE));
 
@@ -441,7 +446,8 @@ function renderSection(machine: MachineInfo, results: ScenarioResult[], naive: N
     targets(results, naive).map((t) => [t.name, t.goal, t.measured, t.met === null ? '-' : t.met ? 'yes' : 'NO']),
   );
   const datasets = DATASETS.map((d) => `\`bench-${d.key}\` ${d.label} (${formatCount(pointCount(d))} points)`);
-  const busiest = Math.max(Number(machine.loadAverage.split(' ')[0]), loadavg()[0] ?? 0);
+  sampleLoad();
+  const busiest = peakLoad;
   const busyNote =
     busiest >= machine.cores
       ? `\n> **The machine was busy during this run** (1-minute load average up to ${busiest.toFixed(1)} on ${machine.cores} cores, from other work): latencies and req/s are pessimistic; the CPU ms per request are the steadier figures.\n`
@@ -562,7 +568,9 @@ async function main() {
     log(
       `${scenario.dataset.label}: ${scenario.label}, concurrency ${scenario.concurrency}, ${scenario.requests} requests`,
     );
+    sampleLoad();
     const result = await measure(scenario, backend, influxd.pid, random);
+    sampleLoad();
     results.push(result);
     log(
       `  p50 ${ms(result.latency.p50)}  p95 ${ms(result.latency.p95)}  p99 ${ms(result.latency.p99)} ms, ${result.requestsPerSecond.toFixed(0)} req/s; CPU ms/request: backend ${cpuMs(result.cpu.backend)}, influxd ${cpuMs(result.cpu.influxd)}, client ${cpuMs(result.cpu.client)}`,

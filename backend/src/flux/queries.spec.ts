@@ -1,8 +1,77 @@
 import { describe, expect, it } from 'vitest';
-import { bucketExistsQuery, camerasAndStatusQuery, newestFramesQuery } from './queries.js';
+import {
+  bucketExistsQuery,
+  camerasAndStatusQuery,
+  framesInRangeQuery,
+  nearestSidesQuery,
+  newestFramesQuery,
+} from './queries.js';
 
 const T = 1_795_618_800_123_000_000n; // 2026-11-25T15:00:00.123Z
 const S = 1_000_000_000n;
+
+describe('nearestSidesQuery', () => {
+  it('is two separate pushed-down selectors with exact ns bounds', () => {
+    const query = nearestSidesQuery('fathom', 'cam1', {
+      before: { startNs: T - 60n * S, stopNs: T },
+      after: { startNs: T, stopNs: T + 60n * S + 1n },
+    }).toString();
+    expect(query).toBe(`from(bucket: "fathom")
+  |> range(start: time(v: 1795618740123000000), stop: time(v: 1795618800123000000))
+  |> filter(fn: (r) => r._measurement == "filepaths" and r._field == "filepath" and r["camera"] == "cam1")
+  |> group()
+  |> last()
+  |> yield(name: "before")
+
+from(bucket: "fathom")
+  |> range(start: time(v: 1795618800123000000), stop: time(v: 1795618860123000001))
+  |> filter(fn: (r) => r._measurement == "filepaths" and r._field == "filepath" and r["camera"] == "cam1")
+  |> group()
+  |> first()
+  |> yield(name: "after")`);
+  });
+
+  it('merges every series when no camera is given, and can ask for one side only', () => {
+    const query = nearestSidesQuery('fathom', undefined, { after: { startNs: T, stopNs: T + 1n } }).toString();
+    expect(query).toContain('r._measurement == "filepaths" and r._field == "filepath")\n  |> group()\n  |> first()');
+    expect(query).not.toContain('camera');
+    expect(query).not.toContain('last()');
+  });
+
+  it('never contains what defeats pushdown or means the wrong unit', () => {
+    const query = nearestSidesQuery('fathom', 'cam1', {
+      before: { startNs: T - S, stopNs: T },
+      after: { startNs: T, stopNs: T + S },
+    }).toString();
+    expect(query).not.toMatch(/sort\(|limit\(|r\._time|tail\(|map\(/);
+    // No bare integer bounds (seconds to Flux) and no ms-precision Date literals.
+    expect(query).not.toMatch(/range\(start: \d/);
+    expect(query.match(/from\(/g)).toHaveLength(2);
+  });
+
+  it('keeps hostile values inside string literals', () => {
+    const query = nearestSidesQuery('fa"thom', 'x") |> drop(columns: ["_value"]) //', {
+      before: { startNs: 0n, stopNs: 1n },
+    }).toString();
+    expect(query).toContain('from(bucket: "fa\\"thom")');
+    expect(query).toContain('r["camera"] == "x\\") |> drop(columns: [\\"_value\\"]) //"');
+  });
+
+  it('refuses empty ranges and requests without a side', () => {
+    expect(() => nearestSidesQuery('fathom', undefined, { before: { startNs: T, stopNs: T } })).toThrow(RangeError);
+    expect(() => nearestSidesQuery('fathom', undefined, {})).toThrow(RangeError);
+  });
+});
+
+describe('framesInRangeQuery', () => {
+  it('reads [start, stop) of one camera and keeps only what the answer needs', () => {
+    const query = framesInRangeQuery('fathom', 'cam1', { startNs: T + 1n, stopNs: T + 600n * S + 1n }).toString();
+    expect(query).toBe(`from(bucket: "fathom")
+  |> range(start: time(v: 1795618800123000001), stop: time(v: 1795619400123000001))
+  |> filter(fn: (r) => r._measurement == "filepaths" and r._field == "filepath" and r["camera"] == "cam1")
+  |> keep(columns: ["_time", "_value", "camera", "location"])`);
+  });
+});
 
 describe('camera queries', () => {
   it('lists ids via the tag-values shape and the latest status per camera and field', () => {

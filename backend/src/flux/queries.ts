@@ -1,7 +1,7 @@
 /**
  * Flux query builders: pure functions from validated values to parameterised queries.
- * These are the rare queries (cameras, status, readiness); the hot lookups are InfluxQL
- * (influxql/queries.ts), because every Flux query costs influxd ~3 ms of CPU to compile.
+ * Every index query is one of these: the hot lookups (closest frame, frames in a range)
+ * and the rare ones (cameras, status, readiness).
  *
  * Rules every builder follows (each checked by a unit test):
  * - Values only enter through the client's `flux` template (strings are quoted and
@@ -12,17 +12,19 @@
  * - range() is [start, stop): callers pass half-open ranges and builders never filter
  *   on _time.
  * - Storage pushdown (InfluxDB OSS 2.9): each from() feeds exactly one chain of
- *   range |> filter(tag/measurement/field equality) |> group() |> last(), which
- *   becomes a single ReadGroupAggregate, or the keep |> group |> distinct shape of
- *   ReadTagValues; never one shared variable (that defeats pushdown), no sort |> limit.
+ *   range |> filter(tag/measurement/field equality) |> group() |> first()/last(),
+ *   which becomes a single ReadGroupAggregate returning at most one row, or the
+ *   keep |> group |> distinct shape of ReadTagValues. The two sides of a nearest
+ *   lookup are two separate from() calls, never one shared variable (that defeats
+ *   pushdown), and there is no sort |> limit.
  */
 import { MEASUREMENT, STATUS_FIELD, TAG, THUMBNAIL_FIELD } from '@fathom/index-contract';
 import { type FluxQuery, flux, fluxInteger } from '../adapters/influx.js';
-import type { NsRange } from '../nearest.js';
+import type { NsRange, SidesRequest } from '../nearest.js';
 import { MAX_TIME_NS, MIN_TIME_NS } from '../time-input.js';
 
 /** Yield names, so one response can carry both sides of a lookup. */
-export const YIELD = { cameras: 'cameras', status: 'status' } as const;
+export const YIELD = { before: 'before', after: 'after', cameras: 'cameras', status: 'status' } as const;
 
 /** The whole storable time line, for queries over sparse data (ids, status transitions). */
 const ALL_TIME: NsRange = { startNs: MIN_TIME_NS, stopNs: MAX_TIME_NS + 1n };
@@ -48,6 +50,45 @@ function thumbnailFilter(camera: string | undefined): FluxQuery {
   return camera === undefined
     ? flux`filter(fn: (r) => r._measurement == ${MEASUREMENT.thumbnails} and r._field == ${THUMBNAIL_FIELD.filepath})`
     : flux`filter(fn: (r) => r._measurement == ${MEASUREMENT.thumbnails} and r._field == ${THUMBNAIL_FIELD.filepath} and r[${TAG.camera}] == ${camera})`;
+}
+
+/**
+ * The newest frame in `before` and the oldest in `after` (either may be omitted),
+ * across all series (cameras and locations merged by group()) or of one camera.
+ */
+export function nearestSidesQuery(bucket: string, camera: string | undefined, request: SidesRequest): FluxQuery {
+  const parts: FluxQuery[] = [];
+  if (request.before) {
+    parts.push(flux`from(bucket: ${bucket})
+  |> ${rangeOf(request.before)}
+  |> ${thumbnailFilter(camera)}
+  |> group()
+  |> last()
+  |> yield(name: ${YIELD.before})`);
+  }
+  if (request.after) {
+    parts.push(flux`from(bucket: ${bucket})
+  |> ${rangeOf(request.after)}
+  |> ${thumbnailFilter(camera)}
+  |> group()
+  |> first()
+  |> yield(name: ${YIELD.after})`);
+  }
+  const [first, second] = parts;
+  if (!first) throw new RangeError('a nearest lookup needs at least one side');
+  return second
+    ? flux`${first}
+
+${second}`
+    : first;
+}
+
+/** Every frame in [startNs, stopNs) (callers turn (ts, ts+X] into that); one table per series. */
+export function framesInRangeQuery(bucket: string, camera: string | undefined, range: NsRange): FluxQuery {
+  return flux`from(bucket: ${bucket})
+  |> ${rangeOf(range)}
+  |> ${thumbnailFilter(camera)}
+  |> keep(columns: ["_time", "_value", ${TAG.camera}, ${TAG.location}])`;
 }
 
 /**
