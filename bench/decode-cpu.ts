@@ -2,7 +2,7 @@
  * CPU of the feed-handler process tree (node + its ffmpeg) per camera, with
  * keyframe-only decoding against full decoding of the same stream.
  *
- *   node --import tsx feed-handler/bench/decode-cpu.ts [seconds=30] [width=1280] [height=720] [fps=25]
+ *   node --import tsx bench/decode-cpu.ts [seconds=30] [width=1280] [height=720] [fps=25]
  *
  * Uses a real RTSP server (GStreamer test pattern, 1 s keyframes) and a real
  * influxd; CPU is read from /proc (utime + stime of every process in the tree)
@@ -11,10 +11,10 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { provideInfluxd, setupInfluxd, startInfluxd } from '../../influx/influxd.js';
-import { freePort, stopChild, waitFor } from '../../scripts/lib/process.js';
-import { startRtspServer } from '../../test/support/rtsp-server.js';
-import { camerasEnv, filesOnDisk, sleep, startFeedHandler } from '../test/harness.js';
+import { camerasEnv, filesOnDisk, sleep, startFeedHandler } from '../feed-handler/test/harness.js';
+import { provideInfluxd, setupInfluxd, startInfluxd } from '../influx/influxd.js';
+import { freePort, stopChild, waitFor } from '../scripts/lib/process.js';
+import { startRtspServer } from '../test/support/rtsp-server.js';
 
 const [seconds = 30, width = 1280, height = 720, fps = 25] = process.argv.slice(2).map(Number);
 const CLOCK_TICKS = 100; // getconf CLK_TCK on Linux
