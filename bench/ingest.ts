@@ -131,6 +131,7 @@ async function main(): Promise<void> {
         ffmpegPath,
         workDir,
         cpuProfileDir: cpuProfileDir ? join(cpuProfileDir, `gop${keyframeSeconds}s`) : undefined,
+        decodeMode: options.decodeMode,
         log,
       };
       const list = options.cameraCounts.get(keyframeSeconds) ?? [1];
@@ -187,7 +188,7 @@ async function main(): Promise<void> {
       loadAtEnd: load(),
       quiet,
       clips,
-      settings: `${options.warmupSeconds} s warm-up after every camera has delivered, then a ${options.windowSeconds} s window, per measurement; N swept over ${[...options.cameraCounts].map(([g, l]) => `${l.join(',')} (${g} s GOP)`).join(' and ')} until the first failure${options.refineSteps ? `, then ${options.refineSteps} bisection step(s)` : ''}.`,
+      settings: `${options.decodeMode ? `**DECODE_MODE=${options.decodeMode} forced** (not the default auto probe). ` : ''}${options.warmupSeconds} s warm-up after every camera has delivered, then a ${options.windowSeconds} s window, per measurement; N swept over ${[...options.cameraCounts].map(([g, l]) => `${l.join(',')} (${g} s GOP)`).join(' and ')} until the first failure${options.refineSteps ? `, then ${options.refineSteps} bisection step(s)` : ''}.`,
       durationSeconds: (performance.now() - startedAt) / 1000,
     },
     gops,

@@ -307,8 +307,15 @@ class TimecodeProducer:
     def _run(self) -> None:
         from gi.repository import Gst
 
+        import gi
+
+        gi.require_version("GstVideo", "1.0")
+        from gi.repository import GstVideo
+
         period = 1.0 / self.cfg.fps
         duration = Gst.SECOND // self.cfg.fps
+        keyframe_ms = max(1, round(self.cfg.keyframe_seconds * 1000))
+        last_keyframe_slot = -1
         deadline = time.monotonic()
         index = 0
         while self.running.is_set():
@@ -322,6 +329,17 @@ class TimecodeProducer:
             # The capture time: read right before the frame is painted and pushed; appsrc
             # (do-timestamp) stamps the buffer with the pipeline clock at the same moment.
             epoch_ms = time.time_ns() // 1_000_000
+            # Keyframes on the wall clock, like a camera's: when this thread is starved and
+            # skips frames, a GOP counted in frames would stretch past its seconds, and a
+            # keyframe-only reader would see fewer than one keyframe a second.
+            slot = epoch_ms // keyframe_ms
+            if slot != last_keyframe_slot:
+                last_keyframe_slot = slot
+                self.appsrc.send_event(
+                    GstVideo.video_event_new_downstream_force_key_unit(
+                        Gst.CLOCK_TIME_NONE, Gst.CLOCK_TIME_NONE, Gst.CLOCK_TIME_NONE, True, 0
+                    )
+                )
             buffer = Gst.Buffer.new_wrapped(self.painter.frame(epoch_ms, index))
             buffer.duration = duration
             result = self.appsrc.emit("push-buffer", buffer)

@@ -11,9 +11,8 @@ import { systemClock } from './adapters/clock.js';
 import { createThumbnailStore } from './adapters/files.js';
 import { createInfluxReader } from './adapters/influx.js';
 import { createApp } from './app.js';
-import { camerasAndStatusQuery, newestFramesQuery } from './flux/queries.js';
+import { camerasAndStatusQuery, framesInRangeQuery, nearestSidesQuery, newestFramesQuery } from './flux/queries.js';
 import { createThumbnailIndex } from './index-reader.js';
-import { framesInRangeInfluxQL, nearestSidesInfluxQL } from './influxql/queries.js';
 import { createMetrics } from './metrics.js';
 
 const T = Date.UTC(2026, 10, 25, 15, 0, 0); // 1795618800000 ms
@@ -270,60 +269,27 @@ describe('pushdown (Flux profiler)', () => {
   }
   const ns = (ms: number) => BigInt(ms) * 1_000_000n;
 
+  it('runs both nearest selectors as storage ReadGroupAggregate, with or without camera', async () => {
+    for (const camera of ['cam1', undefined]) {
+      const query = nearestSidesQuery(fx.bucket, camera, {
+        before: { startNs: ns(T - H), stopNs: ns(T) },
+        after: { startNs: ns(T), stopNs: ns(T + H) },
+      }).toString();
+      expect(await operators(query)).toEqual(['*influxdb.readGroupSource', '*influxdb.readGroupSource']);
+    }
+  });
+
   it('answers camera ids from the tag index and newest frames by group aggregate', async () => {
     expect(await operators(camerasAndStatusQuery(fx.bucket).toString())).toEqual([
       '*influxdb.readTagValuesSource',
       '*influxdb.readGroupSource',
     ]);
     expect(await operators(newestFramesQuery(fx.bucket, ns(T)).toString())).toEqual(['*influxdb.readGroupSource']);
-  });
-});
-
-describe('storage reads of the InfluxQL lookups (EXPLAIN ANALYZE)', () => {
-  /** The counters of each iterator InfluxDB created, read from EXPLAIN ANALYZE's tree. */
-  async function explain(text: string): Promise<{ cursors: number; blocks: number; statements: number }> {
-    const influx = inject('influx');
-    const res = await fetch(`${influx.url}/query?${new URLSearchParams({ db: fx.bucket })}`, {
-      method: 'POST',
-      headers: { authorization: `Token ${influx.token}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        q: text
-          .split('; ')
-          .map((statement) => `EXPLAIN ANALYZE ${statement}`)
-          .join('; '),
-      }),
-    });
-    const body = (await res.json()) as { results: { series?: { values: string[][] }[]; error?: string }[] };
-    const lines = body.results.flatMap((result) => {
-      if (result.error) throw new Error(result.error);
-      return (result.series ?? []).flatMap((series) => series.values.map((row) => row[0] ?? ''));
-    });
-    const sum = (name: string) =>
-      lines.reduce((total, line) => total + Number(new RegExp(`${name}: (\\d+)`).exec(line)?.[1] ?? 0), 0);
-    return {
-      cursors: sum('cursors_ref') + sum('cursors_aux') + sum('cursors_cond'),
-      blocks: sum('string_blocks_decoded'),
-      statements: body.results.length,
-    };
-  }
-  const ns = (ms: number) => BigInt(ms) * 1_000_000n;
-
-  it('a nearest side opens one cursor per series of the camera and decodes a block each, even over 100 years', async () => {
-    const wide = { startNs: ns(T) - 36_525n * 86_400_000_000_000n, stopNs: ns(T) };
-    const after = { startNs: ns(T), stopNs: ns(T) + 36_525n * 86_400_000_000_000n };
-    // cam1 has two series (it moved from "lab" to "porch"); every camera together has four.
-    const cam1 = await explain(nearestSidesInfluxQL('cam1', { before: wide, after }).text);
-    expect(cam1).toMatchObject({ cursors: 4, statements: 2 });
-    // A selector stops at its first block: never more blocks than cursors, however wide the range.
-    expect(cam1.blocks).toBeLessThanOrEqual(cam1.cursors);
-    const any = await explain(nearestSidesInfluxQL(undefined, { after }).text);
-    expect(any.cursors).toBe(4);
-    expect(any.blocks).toBeLessThanOrEqual(any.cursors);
-  });
-
-  it('the group listing reads only the asked camera', async () => {
-    const listing = await explain(framesInRangeInfluxQL('cam2', { startNs: ns(T), stopNs: ns(T + H) }).text);
-    expect(listing.cursors).toBe(1);
+    // The group listing reads the range (filter pushed into the read); only keep runs in memory.
+    const listing = await operators(
+      framesInRangeQuery(fx.bucket, 'cam1', { startNs: ns(T), stopNs: ns(T + H) }).toString(),
+    );
+    expect(listing[0]).toBe('*influxdb.readFilterSource');
   });
 });
 

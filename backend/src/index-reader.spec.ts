@@ -1,24 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FluxRow, InfluxQLSeries, InfluxReader } from './adapters/influx.js';
-import {
-  createThumbnailIndex,
-  rowToFrame,
-  seriesToFrames,
-  statementsToSides,
-  summariseCameras,
-} from './index-reader.js';
-
-/** InfluxQL series as the builders' queries return them. */
-const series = (...rows: [string, string, string][]): InfluxQLSeries => ({
-  columns: ['time', 'filepath', 'location', 'camera'],
-  values: rows.map(([time, camera, location]) => [time, `${camera}/x.jpg`, location, camera]),
-});
-const noInfluxQL = async () => {
-  throw new Error('unexpected InfluxQL');
-};
-const noFlux = async () => {
-  throw new Error('unexpected Flux');
-};
+import type { FluxRow, InfluxReader } from './adapters/influx.js';
+import { createThumbnailIndex, rowsToSides, rowToFrame, summariseCameras } from './index-reader.js';
 
 const row = (time: string, camera: string, extra: FluxRow = {}): FluxRow => ({
   _time: time,
@@ -40,32 +22,14 @@ describe('row mapping', () => {
     expect(rowToFrame({ _value: 'x', camera: 'cam1' })).toBeNull();
   });
 
-  it('maps InfluxQL rows by column name, keeping nanoseconds, and skips rows that are not frames', () => {
-    const frames = seriesToFrames([
-      {
-        columns: ['time', 'camera', 'filepath', 'location'],
-        values: [
-          ['2026-11-25T15:00:00.123456789Z', 'cam1', 'cam1/x.jpg', null],
-          ['2026-11-25T15:00:01Z', 'cam1', null, 'lab'],
-          ['2026-11-25T15:00:02Z', null, 'x.jpg', 'lab'],
-        ],
-      },
+  it('splits a nearest response by yield name', () => {
+    const sides = rowsToSides([
+      row('2026-11-25T15:00:00Z', 'a', { result: 'after' }),
+      row('2026-11-25T14:59:59Z', 'b', { result: 'before' }),
     ]);
-    expect(frames).toEqual([{ camera: 'cam1', location: '', timeNs: 1795618800123456789n, filepath: 'cam1/x.jpg' }]);
-  });
-
-  it('splits a nearest answer by its statements, in the order they were asked', () => {
-    const sides = statementsToSides(
-      ['before', 'after'],
-      [[series(['2026-11-25T14:59:59Z', 'b', 'lab'])], [series(['2026-11-25T15:00:00Z', 'a', 'lab'])]],
-    );
     expect(sides.before?.camera).toBe('b');
     expect(sides.after?.camera).toBe('a');
-    expect(statementsToSides(['after'], [[series(['2026-11-25T15:00:00Z', 'a', 'lab'])]])).toMatchObject({
-      before: null,
-      after: { camera: 'a' },
-    });
-    expect(statementsToSides(['before', 'after'], [[], []])).toEqual({ before: null, after: null });
+    expect(rowsToSides([])).toEqual({ before: null, after: null });
   });
 
   it('summarises cameras from ids, status points and newest frames, newest location winning', () => {
@@ -102,7 +66,6 @@ describe('createThumbnailIndex', () => {
   it('widens the newest-frame search only until every camera with frames has one', async () => {
     const labels: string[] = [];
     const reader: InfluxReader = {
-      influxql: noInfluxQL,
       async query(_query, label) {
         labels.push(label);
         if (label === 'cameras') return [{ result: 'cameras', _value: 'cam1' }];
@@ -117,15 +80,10 @@ describe('createThumbnailIndex', () => {
 
   it('sorts a range listing by time, then camera', async () => {
     const reader: InfluxReader = {
-      query: noFlux,
-      influxql: async () => [
-        [
-          series(
-            ['2026-11-25T15:00:01Z', 'b', 'lab'],
-            ['2026-11-25T15:00:01Z', 'a', 'lab'],
-            ['2026-11-25T15:00:00Z', 'c', 'lab'],
-          ),
-        ],
+      query: async () => [
+        row('2026-11-25T15:00:01Z', 'b'),
+        row('2026-11-25T15:00:01Z', 'a'),
+        row('2026-11-25T15:00:00Z', 'c'),
       ],
     };
     const frames = await createThumbnailIndex(reader, 'fathom').framesIn({ startNs: 0n, stopNs: 1n });

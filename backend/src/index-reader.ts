@@ -1,13 +1,18 @@
 /**
- * Reads the thumbnail index: turns the query builders' results into frames and
- * camera summaries. Knows the index's shape (contract names, yields, row columns);
- * knows nothing about HTTP. The hot lookups (closest frame, frames in a range) use
- * InfluxQL, the rare ones Flux: see influxql/queries.ts for why.
+ * Reads the thumbnail index: turns the Flux builders' results (flux/queries.ts, every
+ * query parameterised) into frames and camera summaries. Knows the index's shape
+ * (contract names, yields, row columns); knows nothing about HTTP.
  */
-import { rfc3339ToNs, STATUS_FIELD, TAG, THUMBNAIL_FIELD } from '@fathom/index-contract';
-import type { FluxRow, InfluxQLSeries, InfluxReader } from './adapters/influx.js';
-import { bucketExistsQuery, camerasAndStatusQuery, newestFramesQuery, YIELD } from './flux/queries.js';
-import { framesInRangeInfluxQL, nearestSidesInfluxQL } from './influxql/queries.js';
+import { rfc3339ToNs, STATUS_FIELD, TAG } from '@fathom/index-contract';
+import type { FluxRow, InfluxReader } from './adapters/influx.js';
+import {
+  bucketExistsQuery,
+  camerasAndStatusQuery,
+  framesInRangeQuery,
+  nearestSidesQuery,
+  newestFramesQuery,
+  YIELD,
+} from './flux/queries.js';
 import {
   type Frame,
   findNearest,
@@ -59,44 +64,16 @@ export function byTimeThenCamera(a: Frame, b: Frame): number {
   return a.camera < b.camera ? -1 : a.camera > b.camera ? 1 : 0;
 }
 
-/**
- * The frames in InfluxQL series whose columns include time, filepath, camera and location
- * (a selector's column is named filepath by the builders' AS). Rows that are not frames are skipped.
- */
-export function seriesToFrames(series: InfluxQLSeries[]): Frame[] {
-  const frames: Frame[] = [];
-  for (const { columns, values } of series) {
-    const time = columns.indexOf('time');
-    const filepath = columns.indexOf(THUMBNAIL_FIELD.filepath);
-    const camera = columns.indexOf(TAG.camera);
-    const location = columns.indexOf(TAG.location);
-    for (const row of values) {
-      const timeText = row[time];
-      const path = row[filepath];
-      const id = row[camera];
-      if (typeof timeText !== 'string' || typeof path !== 'string' || typeof id !== 'string' || !id) continue;
-      const where = row[location];
-      frames.push({
-        camera: id,
-        location: typeof where === 'string' ? where : '',
-        timeNs: rfc3339ToNs(timeText),
-        filepath: path,
-      });
-    }
+/** Splits a two-yield nearest response into its sides. */
+export function rowsToSides(rows: FluxRow[]): SidesResult {
+  const result: SidesResult = { before: null, after: null };
+  for (const row of rows) {
+    const frame = rowToFrame(row);
+    if (!frame) continue;
+    if (row.result === YIELD.before) result.before = frame;
+    else if (row.result === YIELD.after) result.after = frame;
   }
-  return frames;
-}
-
-/** A nearest answer's statements (one per side asked for, in order) as its sides. */
-export function statementsToSides(
-  statements: readonly ('before' | 'after')[],
-  results: InfluxQLSeries[][],
-): SidesResult {
-  const sides: SidesResult = { before: null, after: null };
-  statements.forEach((side, i) => {
-    sides[side] = seriesToFrames(results[i] ?? [])[0] ?? null;
-  });
-  return sides;
+  return result;
 }
 
 interface StatusParts {
@@ -147,17 +124,18 @@ export function summariseCameras(
 export function createThumbnailIndex(influx: InfluxReader, bucket: string): ThumbnailIndex {
   return {
     nearest(tNs, { camera, withinNs }) {
-      const findSides = async (request: SidesRequest) => {
-        const query = nearestSidesInfluxQL(camera, request);
-        return statementsToSides(query.statements, await influx.influxql(query, bucket, 'nearest'));
-      };
+      const findSides = async (request: SidesRequest) =>
+        rowsToSides(await influx.query(nearestSidesQuery(bucket, camera, request), 'nearest'));
       return findNearest(findSides, tNs, withinNs);
     },
 
     async framesIn(range, camera) {
-      const [series = []] = await influx.influxql(framesInRangeInfluxQL(camera, range), bucket, 'frames_in_range');
-      // InfluxQL answers in time order already; the sort only orders same-time frames by camera.
-      return seriesToFrames(series).sort(byTimeThenCamera);
+      const rows = await influx.query(framesInRangeQuery(bucket, camera, range), 'frames_in_range');
+      // One table per series, each in time order: the sort merges them (ties by camera).
+      return rows
+        .map(rowToFrame)
+        .filter((frame): frame is Frame => frame !== null)
+        .sort(byTimeThenCamera);
     },
 
     async cameras(nowNs) {

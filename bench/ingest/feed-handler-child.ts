@@ -41,6 +41,7 @@ export async function startFeedHandler(options: {
   ffmpegPath: string;
   /** When set, node writes a V8 CPU profile there on exit (--cpu-prof). */
   cpuProfileDir?: string | undefined;
+  decodeMode?: string | undefined;
 }): Promise<FeedHandlerChild> {
   const port = await freePort();
   const log = openSync(options.logFile, 'a');
@@ -63,6 +64,7 @@ export async function startFeedHandler(options: {
       FEED_HANDLER_PORT: String(port),
       FFMPEG_PATH: options.ffmpegPath,
       LOG_LEVEL: 'info',
+      ...(options.decodeMode ? { DECODE_MODE: options.decodeMode } : {}),
       CAMERAS: JSON.stringify(options.cameras.map((c) => ({ ...c, location: 'bench' }))),
     },
   });

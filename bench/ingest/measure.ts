@@ -29,6 +29,7 @@ export interface MeasureContext {
   ffmpegPath: string;
   workDir: string;
   cpuProfileDir?: string | undefined;
+  decodeMode?: string | undefined;
   log(message: string): void;
 }
 
@@ -142,6 +143,7 @@ export async function measureFeedHandler(
         logFile: join(ctx.workDir, `feed-handler-gop${ctx.keyframeSeconds}s-n${n}.log`),
         ffmpegPath: ctx.ffmpegPath,
         cpuProfileDir: ctx.cpuProfileDir,
+        decodeMode: ctx.decodeMode,
       });
       const fh = handler;
       try {

@@ -30,7 +30,8 @@ describe('parseOptions', () => {
     expect(o.keyframeSeconds).toEqual([1]);
     expect(o.cameraCounts.get(1)).toEqual([2, 8]);
     expect(o.naiveCounts.get(1)).toEqual([2, 8]);
-    expect(o).toMatchObject({ windowSeconds: 20, naive: false, cpuProfileDir: '/tmp/p' });
+    expect(o).toMatchObject({ windowSeconds: 20, naive: false, cpuProfileDir: '/tmp/p', decodeMode: undefined });
+    expect(parseOptions(['--decode-mode=keyframes']).decodeMode).toBe('keyframes');
   });
 
   it('rejects what it does not know, naming it', () => {
@@ -38,5 +39,6 @@ describe('parseOptions', () => {
     expect(() => parseOptions(['--cameras', '1,x'])).toThrow(/--cameras/);
     expect(() => parseOptions(['--window', '2'])).toThrow(/--window/);
     expect(() => parseOptions(['--window'])).toThrow(/needs a value/);
+    expect(() => parseOptions(['--decode-mode', 'some'])).toThrow(/--decode-mode/);
   });
 });

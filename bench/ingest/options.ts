@@ -16,6 +16,8 @@ export interface IngestOptions {
   docs: boolean;
   build: boolean;
   cpuProfileDir: string | undefined;
+  /** The feed-handler's DECODE_MODE; undefined = its default (auto: probe each stream). */
+  decodeMode: 'auto' | 'keyframes' | 'all' | undefined;
   /** Wait up to this long for the 1-minute load average to fall below maxLoad before starting. */
   waitQuietSeconds: number;
   maxLoad: number;
@@ -33,6 +35,7 @@ export const USAGE = `npm run bench:ingest -- [flags]
   --no-docs               print only; leave docs/benchmarks.md alone
   --no-build              measure feed-handler/dist as it is (default: tsc -b first)
   --cpu-prof DIR          the feed-handler writes V8 CPU profiles into DIR (node --cpu-prof)
+  --decode-mode M         the feed-handler's DECODE_MODE (auto|keyframes|all; default: its own default, auto)
   --wait-quiet S          wait up to S seconds for load average < --max-load before starting (default 600; 0 in --quick)
   --max-load L            (default 1.5)`;
 
@@ -73,6 +76,7 @@ export function parseOptions(argv: readonly string[]): IngestOptions {
     '--window',
     '--refine',
     '--cpu-prof',
+    '--decode-mode',
     '--wait-quiet',
     '--max-load',
   ]);
@@ -99,6 +103,10 @@ export function parseOptions(argv: readonly string[]): IngestOptions {
     const naive = explicitNaive ?? explicit ?? (quick ? QUICK_COUNTS : DEFAULT_NAIVE_COUNTS)[gop] ?? [1];
     naiveCounts.set(gop, sorted(naive));
   }
+  const decodeMode = given.get('--decode-mode');
+  if (decodeMode !== undefined && !['auto', 'keyframes', 'all'].includes(decodeMode)) {
+    throw new Error(`--decode-mode takes auto, keyframes or all, got "${decodeMode}"`);
+  }
   const get = (flag: string, fallback: number, integer = false) =>
     given.has(flag) ? positive(flag, given.get(flag), integer) : fallback;
   const windowSeconds = get('--window', quick ? 10 : 30);
@@ -115,6 +123,7 @@ export function parseOptions(argv: readonly string[]): IngestOptions {
     docs: !given.has('--no-docs'),
     build: !given.has('--no-build'),
     cpuProfileDir: given.get('--cpu-prof'),
+    decodeMode: decodeMode as IngestOptions['decodeMode'],
     waitQuietSeconds: get('--wait-quiet', quick ? 0 : 600),
     maxLoad: get('--max-load', 1.5),
   };

@@ -99,6 +99,61 @@ describe('CameraSupervisor', () => {
     expect(statuses).toEqual([{ online: true, reason: 'first-frame', atMs: t0 - 100 }]);
   });
 
+  it('holds the first frames after a start until the anchor rests on 3 arrivals, then stamps them by it', async () => {
+    const chunks: { startMs: number; endMs: number }[] = [];
+    const withChunks = new CameraSupervisor({
+      camera: { id: 'cam1', url: 'rtsp://u:p@cam/1', location: 'lab' },
+      settings,
+      ffmpeg,
+      clock,
+      log: pino({ level: 'silent' }),
+      onFrame: async (frame) => {
+        frames.push(frame);
+      },
+      onStatus: (status) => statuses.push(status),
+      chunks: () => ({ stagingDir: '/staging/cam1', seconds: 10 }),
+      onChunk: async (chunk) => {
+        chunks.push(chunk);
+      },
+      random: () => 0,
+    });
+    withChunks.start();
+    await flushPromises();
+    const t0 = clock.now();
+    // The first line is 52 ms late (a loaded host); the next ones come at the usual time.
+    await clock.advance(52);
+    ffmpeg.emitFrame(0);
+    await clock.advance(948);
+    ffmpeg.emitFrame(1);
+    // A chunk ends before the anchor has settled: it waits, to be timed by the same anchor as the frames.
+    ffmpeg.last.handlers.onStderrLine('lx-000000.mp4,0.000000,1.500000');
+    await flushPromises();
+    expect(frames).toEqual([]);
+    expect(chunks).toEqual([]);
+    await clock.advance(1000);
+    ffmpeg.emitFrame(2);
+    await flushPromises();
+    expect(frames.map((f) => f.capturedAtMs - t0)).toEqual([-100, 900, 1900]);
+    expect(statuses).toEqual([{ online: true, reason: 'first-frame', atMs: t0 - 100 }]);
+    expect(chunks.map((c) => [c.startMs - t0, c.endMs - t0])).toEqual([[-100, 1400]]);
+    const stopped = withChunks.stop();
+    await flushPromises();
+    ffmpeg.last.handlers.onExit({ code: 0, signal: null });
+    await stopped;
+  });
+
+  it('names the failure in the reason without stderr, paths or URLs', async () => {
+    supervisor.start();
+    await flushPromises();
+    ffmpeg.emitFrame(0);
+    ffmpeg.last.handlers.onStderrLine(
+      '[mp4 @ 0x5] Error writing trailer of /tmp/fh/_chunks/.staging/cam1/lx-000001.mp4: No space left on device',
+    );
+    ffmpeg.last.handlers.onExit({ code: 1, signal: null });
+    await flushPromises();
+    expect(statuses.map((s) => s.reason)).toEqual(['first-frame', 'exited: code 1 (disk full)']);
+  });
+
   it('decodes everything when the probe sees a long GOP, and honours an override without probing', async () => {
     ffmpeg.probeResult = [0, 4000];
     supervisor.start();

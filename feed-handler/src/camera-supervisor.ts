@@ -10,13 +10,14 @@ import type { Logger } from 'pino';
 import { type BackoffPolicy, backoffDelayMs } from './backoff.js';
 import { type Clock, sleep, type TimerHandle } from './clock.js';
 import { chooseDecodeMode, type DecodeModeChoice } from './decode-mode.js';
+import { describeExit, describeUnreachable } from './exit-reason.js';
 import type { CaptureProcess, ExitResult, FfmpegRunner } from './ffmpeg.js';
 import type { CaptureSpec, DecodeMode } from './ffmpeg-args.js';
 import { FramePairer, type TimedJpeg } from './frame-pairing.js';
 import { JpegSplitter } from './jpeg.js';
 import { redactCredentials } from './redact.js';
 import { RingBuffer } from './ring-buffer.js';
-import { parseSegmentListLine, segmentStreamTimesMs } from './segment-list.js';
+import { parseSegmentListLine, type SegmentListEntry, segmentStreamTimesMs } from './segment-list.js';
 
 export interface CameraIdentity {
   id: string;
@@ -41,6 +42,8 @@ export interface SupervisorSettings {
   maxClockSkewMs: number;
   /** ffmpeg stderr lines kept for the exit report. */
   stderrLines: number;
+  /** Frames after each start are held until the stream clock's anchor rests on this many (default 3). */
+  anchorSamples?: number;
 }
 
 export interface CapturedFrame {
@@ -99,7 +102,10 @@ export class CameraSupervisor {
   private proc: CaptureProcess | undefined;
   private attempt = 0;
   private framesThisRun = 0;
+  /** When this run's newest frame (showinfo line) was seen, held back or not: the watchdog's measure. */
   private lastFrameThisRunAtMs: number | null = null;
+  /** The running ffmpeg's pairer, and what hands on chunks held with its frames. */
+  private current: { pairer: FramePairer; releaseChunks(force: boolean): void } | null = null;
   private runStartedAtMs = 0;
   private stallReason: string | undefined;
   private watchdog: TimerHandle | undefined;
@@ -164,9 +170,11 @@ export class CameraSupervisor {
             this.modeChoice.mode === 'keyframes' ? 'decoding keyframes only' : 'decoding all frames, one kept a second',
           );
         } catch (error) {
-          this.markOffline(
-            `unreachable: ${redactCredentials(String((error as Error).message ?? error))}`.slice(0, 200),
+          this.log.warn(
+            { camera: camera.id, error: redactCredentials(String((error as Error).message ?? error)) },
+            'could not probe the stream',
           );
+          this.markOffline(describeUnreachable(error));
           await this.backoff();
           continue;
         }
@@ -175,7 +183,7 @@ export class CameraSupervisor {
       if (this.stopping) break;
       const result = await this.runOnce(this.modeChoice.mode);
       if (this.stopping) break;
-      const reason = this.stallReason ?? describeExit(result);
+      const reason = this.stallReason ?? describeExit(result, this.stderrTail.toArray());
       this.log.warn(
         { camera: camera.id, ...result, reason, stderr: this.stderrTail.toArray() },
         'ffmpeg ended, restarting',
@@ -222,7 +230,14 @@ export class CameraSupervisor {
     const splitter = new JpegSplitter();
     // A chunk starts where the previous one ended: the same instant gets the same capture time.
     const previousChunkEnd = { streamMs: Number.NaN, captureMs: 0 };
-    const pairer = new FramePairer();
+    const pairer = new FramePairer({ anchorSamples: settings.anchorSamples ?? 3 });
+    // Chunk lines wait while frames are held back, so both are timed by the same (settled) anchor.
+    const heldChunks: SegmentListEntry[] = [];
+    const releaseChunks = (force: boolean) => {
+      if (!chunks || (pairer.holding && !force)) return;
+      for (const entry of heldChunks.splice(0)) this.acceptChunk(entry, pairer, chunks.stagingDir, previousChunkEnd);
+    };
+    this.current = { pairer, releaseChunks };
     this.stderrTail.clear();
     this.framesThisRun = 0;
     this.lastFrameThisRunAtMs = null;
@@ -234,12 +249,26 @@ export class CameraSupervisor {
           for (const jpeg of splitter.push(chunk)) this.accept(pairer.addJpeg(jpeg));
         },
         onStderrLine: (line) => {
-          if (line.includes('Parsed_showinfo')) this.accept(pairer.addStderrLine(line, clock.now()));
-          else if (chunks && this.acceptChunkLine(line, pairer, chunks.stagingDir, previousChunkEnd)) return;
-          else if (line.trim()) this.stderrTail.push(redactCredentials(line));
+          if (line.includes('Parsed_showinfo')) {
+            const before = pairer.framesSeen;
+            this.accept(pairer.addStderrLine(line, clock.now()));
+            // A frame held back for its anchor is still a frame: the watchdog counts it.
+            if (pairer.framesSeen > before) this.lastFrameThisRunAtMs = clock.now();
+            releaseChunks(false);
+            return;
+          }
+          const entry = chunks ? parseSegmentListLine(line) : null;
+          if (entry) {
+            heldChunks.push(entry);
+            releaseChunks(false);
+          } else if (line.trim()) this.stderrTail.push(redactCredentials(line));
         },
         onExit: (result) => {
           this.proc = undefined;
+          this.current = null;
+          // No better anchor will come: what is still held goes out with the one there is.
+          this.accept(pairer.flush());
+          releaseChunks(true);
           if (this.watchdog) clock.clearTimeout(this.watchdog);
           for (const timer of this.stopTimers) clock.clearTimeout(timer);
           this.stopTimers = [];
@@ -270,7 +299,6 @@ export class CameraSupervisor {
       }
       this.framesThisRun++;
       this.stats.frames++;
-      this.lastFrameThisRunAtMs = now;
       this.stats.lastFrameAtMs = now;
       if (this.state !== 'online') {
         this.state = 'online';
@@ -291,15 +319,13 @@ export class CameraSupervisor {
     }
   }
 
-  /** A segment-list line: the chunk's capture times, then onChunk. False when the line is not one. */
-  private acceptChunkLine(
-    line: string,
+  /** A finished chunk (segment-list entry): its capture times, then onChunk. */
+  private acceptChunk(
+    entry: SegmentListEntry,
     pairer: FramePairer,
     stagingDir: string,
     previousEnd: { streamMs: number; captureMs: number },
-  ): boolean {
-    const entry = parseSegmentListLine(line);
-    if (!entry) return false;
+  ): void {
     const { camera, clock } = this.deps;
     const first = pairer.firstStreamMs;
     const stream = first === null ? null : segmentStreamTimesMs(entry, first);
@@ -334,7 +360,6 @@ export class CameraSupervisor {
         }),
       );
     }
-    return true;
   }
 
   private scheduleWatchdog(): void {
@@ -342,6 +367,11 @@ export class CameraSupervisor {
     const check = () => {
       const proc = this.proc;
       if (!proc || this.stopping) return;
+      // Frames held back for a settled anchor are not held for ever (a camera slower than 1 fps).
+      if (this.current) {
+        this.accept(this.current.pairer.releaseStale(clock.now()));
+        this.current.releaseChunks(false);
+      }
       const since = this.lastFrameThisRunAtMs ?? this.runStartedAtMs;
       if (clock.now() - since > settings.stallMs) {
         this.stallReason = `stalled: no frame for ${Math.round(settings.stallMs / 1000)} s`;
@@ -373,8 +403,4 @@ export class CameraSupervisor {
   }
 }
 
-export function describeExit(result: ExitResult): string {
-  if (result.error) return `failed: ${result.error}`.slice(0, 200);
-  if (result.signal) return `exited: signal ${result.signal}`;
-  return `exited: code ${result.code ?? 'unknown'}`;
-}
+export { describeExit } from './exit-reason.js';

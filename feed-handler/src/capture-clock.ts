@@ -17,23 +17,36 @@ export class CaptureClock {
     private readonly discontinuityMs = 1_000,
   ) {}
 
-  /** Feeds one frame: its stream time and the wall-clock time we saw it; returns its capture time (epoch ms). */
-  capturedAt(streamMs: number, arrivalMs: number): number {
+  /** Feeds one frame's stream time and the wall-clock time we saw it. `restarted`: the window started over. */
+  add(streamMs: number, arrivalMs: number): { restarted: boolean } {
     const offset = arrivalMs - streamMs;
-    const current = this.offset();
-    if (current !== null && Math.abs(offset - current) > this.discontinuityMs) this.samples = [];
+    const current = this.offsetMs;
+    const restarted = current !== null && Math.abs(offset - current) > this.discontinuityMs;
+    if (restarted) this.samples = [];
     this.samples.push(offset);
     if (this.samples.length > this.windowFrames) this.samples.shift();
-    return Math.round(streamMs + (this.offset() as number));
+    return { restarted };
+  }
+
+  /** Feeds one frame: its stream time and the wall-clock time we saw it; returns its capture time (epoch ms). */
+  capturedAt(streamMs: number, arrivalMs: number): number {
+    this.add(streamMs, arrivalMs);
+    return Math.round(streamMs + (this.offsetMs as number));
   }
 
   /** Capture time of a stream time by the current offset, without feeding a sample; null before any. */
   map(streamMs: number): number | null {
-    const offset = this.offset();
+    const offset = this.offsetMs;
     return offset === null ? null : Math.round(streamMs + offset);
   }
 
-  private offset(): number | null {
+  /** Samples behind the current offset (since the last start-over): the more, the better the anchor. */
+  get size(): number {
+    return this.samples.length;
+  }
+
+  /** The current offset (wall clock minus stream time, ms); null before any sample. */
+  get offsetMs(): number | null {
     return this.samples.length === 0 ? null : Math.min(...this.samples);
   }
 }

@@ -71,7 +71,7 @@ describe('segment list lines', () => {
 
 describe('capture time of a chunk boundary', () => {
   it('maps stream time with the same offset as the frames', () => {
-    const pairer = new FramePairer();
+    const pairer = new FramePairer({ anchorSamples: 1 });
     expect(pairer.captureTimeOf(1_000)).toBeNull();
     pairer.addStderrLine('[Parsed_showinfo_2 @ 0x1] config in time_base: 1/90000, frame_rate: 10/1', 0);
     pairer.addStderrLine('[Parsed_showinfo_2 @ 0x1] n:   0 pts: 180000 pts_time:2 iskey:1', 1_000_002_100);

@@ -3,7 +3,7 @@
  * range |> filter |> last is pushed down to the storage engine, so this reads
  * one point per series, not the camera's history.
  */
-import { CHUNK_FIELD, MEASUREMENT, TAG, THUMBNAIL_FIELD } from '@fathom/index-contract';
+import { CHUNK_FIELD, MEASUREMENT, STATUS_FIELD, TAG, THUMBNAIL_FIELD } from '@fathom/index-contract';
 
 /** A Flux string literal: backslashes and double quotes escaped. */
 export function fluxString(value: string): string {
@@ -28,6 +28,17 @@ export function lastChunkQuery(bucket: string, camera: string): string {
     `  |> filter(fn: (r) => r._measurement == ${fluxString(MEASUREMENT.chunks)} and r._field == ${fluxString(CHUNK_FIELD.filepath)} and r.${TAG.camera} == ${fluxString(camera)})`,
     '  |> last()',
     '  |> keep(columns: ["_time"])',
+  ].join('\n');
+}
+
+/** The newest `online` value of a camera's status points, and its time (one row per series). */
+export function lastStatusQuery(bucket: string, camera: string): string {
+  return [
+    `from(bucket: ${fluxString(bucket)})`,
+    '  |> range(start: 0)',
+    `  |> filter(fn: (r) => r._measurement == ${fluxString(MEASUREMENT.cameraStatus)} and r._field == ${fluxString(STATUS_FIELD.online)} and r.${TAG.camera} == ${fluxString(camera)})`,
+    '  |> last()',
+    '  |> keep(columns: ["_time", "_value"])',
   ].join('\n');
 }
 

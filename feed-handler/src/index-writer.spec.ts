@@ -3,7 +3,7 @@ import { thumbnailRelativePath } from '@fathom/index-contract';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { FakeClock, flushPromises } from './fake-clock.js';
-import { IndexWriter, type IndexWriterSettings } from './index-writer.js';
+import { IndexWriter, type IndexWriterSettings, RESTARTED_REASON } from './index-writer.js';
 import type { IndexPort } from './influx.js';
 import type { StoredThumbnail, ThumbnailStore } from './thumbnail-store.js';
 
@@ -23,9 +23,15 @@ class FakeIndex implements IndexPort {
     const times = [...this.points.values()].filter((p) => p.camera === camera).map((p) => p.capturedAtMs);
     return times.length ? Math.max(...times) : null;
   }
+  async lastStatus(camera: string) {
+    if (!this.up) throw new Error('connect ECONNREFUSED');
+    const mine = this.statuses.filter((s) => s.camera === camera).sort((a, b) => a.atMs - b.atMs);
+    const last = mine.at(-1);
+    return last ? { online: last.online, atMs: last.atMs } : null;
+  }
 }
 
-class FakeStore implements Pick<ThumbnailStore, 'listNewer' | 'describe'> {
+class FakeStore implements Pick<ThumbnailStore, 'listNewer' | 'describe' | 'newestBefore'> {
   files = new Map<string, StoredThumbnail>();
   add(camera: string, ms: number): ThumbnailPoint {
     const filepath = thumbnailRelativePath(camera, ms);
@@ -37,6 +43,12 @@ class FakeStore implements Pick<ThumbnailStore, 'listNewer' | 'describe'> {
       .filter((f) => f.filepath.startsWith(`${camera}/`) && (afterMs === null || f.capturedAtMs > afterMs))
       .sort((a, b) => a.capturedAtMs - b.capturedAtMs)
       .slice(0, limit);
+  }
+  async newestBefore(camera: string, beforeMs: number) {
+    const times = [...this.files.values()]
+      .filter((f) => f.filepath.startsWith(`${camera}/`) && f.capturedAtMs < beforeMs)
+      .map((f) => f.capturedAtMs);
+    return times.length ? Math.max(...times) : null;
   }
   async describe() {
     return { bytes: 100, width: 320, height: 180 };
@@ -51,10 +63,7 @@ const settings: IndexWriterSettings = {
   backoff: { baseMs: 500, maxMs: 4000, jitter: 0 },
 };
 
-function setup() {
-  const clock = new FakeClock();
-  const index = new FakeIndex();
-  const store = new FakeStore();
+function setup(clock = new FakeClock(), index = new FakeIndex(), store = new FakeStore()) {
   const writer = new IndexWriter({
     index,
     store,
@@ -155,5 +164,61 @@ describe('IndexWriter', () => {
     const result = second.writer.stop(2000);
     await second.clock.advance(3000);
     expect((await result).pending).toBe(1);
+  });
+
+  it('closes a status a killed process left online at its last footage, before the new first-frame point', async () => {
+    const clock = new FakeClock();
+    const index = new FakeIndex();
+    const store = new FakeStore();
+    const t0 = clock.now();
+    // The killed run: cam1 online at t0 - 60 s, indexed up to t0 - 20 s, files on disk up to t0 - 15 s.
+    // cam2 was stopped cleanly (its last status is offline): nothing to close.
+    index.statuses.push(
+      { camera: 'cam1', location: 'lab', atMs: t0 - 60_000, online: true, reason: 'first-frame' },
+      { camera: 'cam2', location: 'lab', atMs: t0 - 60_000, online: true, reason: 'first-frame' },
+      { camera: 'cam2', location: 'lab', atMs: t0 - 30_000, online: false, reason: 'shutdown' },
+    );
+    for (let ms = t0 - 40_000; ms <= t0 - 20_000; ms += 1000) index.points.set(`cam1/${ms}`, store.add('cam1', ms));
+    for (let ms = t0 - 19_000; ms <= t0 - 15_000; ms += 1000) store.add('cam1', ms);
+    // InfluxDB is down at first: nothing of this run may be written before the check succeeds.
+    index.up = false;
+    const { writer } = setup(clock, index, store);
+    writer.start();
+    await clock.advance(2_000);
+    writer.offerStatus({ camera: 'cam1', location: 'lab', atMs: clock.now(), online: true, reason: 'first-frame' });
+    // A file of this run, on disk before the check ran: not the dead run's footage.
+    store.add('cam1', clock.now());
+    await clock.advance(2_000);
+    index.up = true;
+    await clock.advance(10_000);
+    const cam1 = index.statuses.filter((s) => s.camera === 'cam1').sort((a, b) => a.atMs - b.atMs);
+    expect(cam1.map((s) => [s.atMs - t0, s.online, s.reason])).toEqual([
+      [-60_000, true, 'first-frame'],
+      [-14_999, false, RESTARTED_REASON],
+      [2_000, true, 'first-frame'],
+    ]);
+    expect(index.statuses.filter((s) => s.camera === 'cam2')).toHaveLength(2);
+  });
+
+  it('uses the newest indexed point when it is newer than the files, and writes nothing for a camera never seen', async () => {
+    const clock = new FakeClock();
+    const index = new FakeIndex();
+    const t0 = clock.now();
+    index.statuses.push({ camera: 'cam1', location: 'lab', atMs: t0 - 9_000, online: true, reason: 'first-frame' });
+    index.points.set('cam1/p', {
+      camera: 'cam1',
+      location: 'lab',
+      capturedAtMs: t0 - 5_000,
+      filepath: thumbnailRelativePath('cam1', t0 - 5_000),
+      bytes: 1,
+      width: 1,
+      height: 1,
+    });
+    const { writer } = setup(clock, index);
+    writer.start();
+    await clock.advance(100);
+    expect(index.statuses.slice(1)).toEqual([
+      { camera: 'cam1', location: 'lab', atMs: t0 - 4_999, online: false, reason: RESTARTED_REASON },
+    ]);
   });
 });

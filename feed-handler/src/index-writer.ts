@@ -13,6 +13,13 @@
  * are read from disk and written, until a listing finds nothing new and no
  * frame arrived meanwhile. Rewriting a point is harmless: a point with the
  * same measurement, tags and time overwrites the old one.
+ *
+ * A process that died (SIGKILL, power loss) wrote no offline point, so its
+ * cameras' newest status still says online. Before anything of this run is
+ * written, each such camera gets `online=false, reason "feed-handler
+ * restarted"` 1 ms after the last footage of the dead run (its newest indexed
+ * point, or its newest file on disk from before this start if newer): the gap
+ * until this run's first frame is recorded as offline, not guessed.
  */
 import type { CameraStatusPoint, ThumbnailPoint } from '@fathom/index-contract';
 import type { Logger } from 'pino';
@@ -20,6 +27,9 @@ import { type BackoffPolicy, backoffDelayMs } from './backoff.js';
 import { type Clock, sleep } from './clock.js';
 import type { IndexPort } from './influx.js';
 import type { ThumbnailStore } from './thumbnail-store.js';
+
+/** The reason of the offline point written for a camera a dead process left online. */
+export const RESTARTED_REASON = 'feed-handler restarted';
 
 export interface IndexWriterSettings {
   batchSize: number;
@@ -38,7 +48,7 @@ export interface IndexWriterMetrics {
 
 export interface IndexWriterDeps {
   index: IndexPort;
-  store: Pick<ThumbnailStore, 'listNewer' | 'describe'>;
+  store: Pick<ThumbnailStore, 'listNewer' | 'describe' | 'newestBefore'>;
   clock: Clock;
   log: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
   cameras: readonly { id: string; location: string }[];
@@ -52,6 +62,8 @@ interface CameraIndexState {
   location: string;
   /** Newest indexed capture time; null: nothing indexed; undefined: not known yet. */
   cursorMs: number | null | undefined;
+  /** Whether the status a previous process left has been checked (and closed with an offline point). */
+  statusChecked: boolean;
   inSync: boolean;
   /** Bumped by every live point not queued while catching up, so "caught up" is never declared too early. */
   missedOffers: number;
@@ -68,13 +80,17 @@ export class IndexWriter {
   private wake = new AbortController();
   private loop: Promise<void> | null = null;
   private lastError: string | null = null;
+  /** Footage from before this instant is the previous process's. */
+  private readonly startedAtMs: number;
 
   constructor(private readonly deps: IndexWriterDeps) {
+    this.startedAtMs = deps.clock.now();
     for (const camera of deps.cameras) {
       this.cameras.set(camera.id, {
         id: camera.id,
         location: camera.location,
         cursorMs: undefined,
+        statusChecked: false,
         inSync: false,
         missedOffers: 0,
         newestOfferedMs: null,
@@ -187,6 +203,12 @@ export class IndexWriter {
       camera.cursorMs = await index.lastIndexedMs(camera.id);
       log.info({ camera: camera.id, lastIndexedMs: camera.cursorMs }, 'reconciling thumbnails newer than the index');
     }
+    // Before this run's first status point is written (it waits in the queue until this succeeds).
+    for (const camera of this.cameras.values()) {
+      if (camera.statusChecked) continue;
+      await this.closeStatusLeftOnline(camera);
+      camera.statusChecked = true;
+    }
 
     if (this.queue.length > 0 || this.statusQueue.length > 0) {
       const batch = this.queue.slice(0, this.deps.settings.batchSize);
@@ -203,6 +225,28 @@ export class IndexWriter {
       if (await this.catchUp(camera)) return true;
     }
     return false;
+  }
+
+  /** A camera the previous process left online went offline when that process's footage ended. */
+  private async closeStatusLeftOnline(camera: CameraIndexState): Promise<void> {
+    const { index, store, log } = this.deps;
+    const last = await index.lastStatus(camera.id);
+    if (!last?.online) return;
+    const newestFile = await store.newestBefore(camera.id, this.startedAtMs);
+    const endedMs = Math.max(last.atMs, camera.cursorMs ?? last.atMs, newestFile ?? last.atMs);
+    // Never at or after this run's start (a clock that jumped back): this run's first frame comes later.
+    const atMs = Math.min(endedMs + 1, this.startedAtMs - 1);
+    this.statusQueue.unshift({
+      camera: camera.id,
+      location: camera.location,
+      online: false,
+      reason: RESTARTED_REASON,
+      atMs,
+    });
+    log.warn(
+      { camera: camera.id, onlineSinceMs: last.atMs, offlineAtMs: atMs },
+      'the previous run ended without marking the camera offline; recorded offline at its last footage',
+    );
   }
 
   private async catchUp(camera: CameraIndexState): Promise<boolean> {

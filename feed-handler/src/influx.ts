@@ -21,12 +21,14 @@ import {
 } from '@fathom/index-contract';
 import { InfluxDB, Point, setLogger } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
-import { deleteRequestBody, lastChunkQuery, lastThumbnailQuery } from './flux.js';
+import { deleteRequestBody, lastChunkQuery, lastStatusQuery, lastThumbnailQuery } from './flux.js';
 
 export interface IndexPort {
   write(thumbnails: readonly ThumbnailPoint[], statuses: readonly CameraStatusPoint[]): Promise<void>;
   /** Capture time of the newest indexed thumbnail of `camera`, or null when it has none. */
   lastIndexedMs(camera: string): Promise<number | null>;
+  /** The newest `camera_status` point of `camera` (whether it said online, and when), or null when it has none. */
+  lastStatus(camera: string): Promise<{ online: boolean; atMs: number } | null>;
 }
 
 /** Chunk points and their reconciliation. */
@@ -135,6 +137,20 @@ export function createInfluxIndex(
     },
 
     lastIndexedMs: (camera) => newestTime(lastThumbnailQuery(options.bucket, camera)),
+
+    async lastStatus(camera) {
+      const rows = await queryApi.collectRows<{ _time: string; _value: boolean | string }>(
+        lastStatusQuery(options.bucket, camera),
+      );
+      let newest: { online: boolean; atMs: number } | null = null;
+      // One row per series: a camera whose location changed has two.
+      for (const row of rows) {
+        const atMs = rfc3339ToMs(row._time);
+        if (newest === null || atMs > newest.atMs)
+          newest = { atMs, online: row._value === true || row._value === 'true' };
+      }
+      return newest;
+    },
 
     async writeChunks(chunks) {
       if (chunks.length === 0) return;

@@ -44,7 +44,7 @@ describe('frame pairing', () => {
     `[Parsed_showinfo_2 @ 0x55] n:${String(n).padStart(4)} pts:${pts} pts_time:1.8e+09 pos: -1 fmt:yuvj420p s:320x180 i:P iskey:1 type:I`;
 
   it('pairs the n-th JPEG with the n-th showinfo line, whichever arrives first', () => {
-    const pairer = new FramePairer();
+    const pairer = new FramePairer({ anchorSamples: 1 });
     pairer.addStderrLine('[Parsed_showinfo_2 @ 0x55] config in time_base: 1/90000, frame_rate: 10/1', 0);
     const a = Buffer.from('a');
     const b = Buffer.from('b');
@@ -56,6 +56,58 @@ describe('frame pairing', () => {
     expect(pairer.addStderrLine(info(1, 90_000), t0 + 1155)).toEqual([]);
     expect(pairer.addJpeg(b)).toEqual([{ jpeg: b, n: 1, capturedAtMs: t0 + 1020 }]);
     expect(pairer.sequenceErrors).toBe(0);
+  });
+
+  it('holds the first frames until the anchor rests on 3 arrivals, then stamps them with it', () => {
+    const pairer = new FramePairer();
+    pairer.addStderrLine('[Parsed_showinfo_2 @ 0x55] config in time_base: 1/90000, frame_rate: 10/1', 0);
+    const t0 = 1_795_618_800_000;
+    const jpegs = [Buffer.from('a'), Buffer.from('b'), Buffer.from('c'), Buffer.from('d')];
+    // Frame 0's line is 52 ms late (a loaded host); frames 1 and 2 come with the usual 20 ms.
+    expect(pairer.addJpeg(jpegs[0] as Buffer)).toEqual([]);
+    expect(pairer.addStderrLine(info(0, 0), t0 + 152)).toEqual([]);
+    expect(pairer.holding).toBe(true);
+    expect(pairer.addJpeg(jpegs[1] as Buffer)).toEqual([]);
+    expect(pairer.addStderrLine(info(1, 90_000), t0 + 1120)).toEqual([]);
+    expect(pairer.addJpeg(jpegs[2] as Buffer)).toEqual([]);
+    // The third arrival settles the anchor at t0 + 20: all three are stamped by it, frame 0 included.
+    expect(pairer.addStderrLine(info(2, 180_000), t0 + 2125).map((f) => f.capturedAtMs - t0)).toEqual([20, 1020, 2020]);
+    expect(pairer.holding).toBe(false);
+    expect(pairer.framesSeen).toBe(3);
+    // From then on each frame goes out as soon as both halves are in.
+    expect(pairer.addStderrLine(info(3, 270_000), t0 + 3121)).toEqual([]);
+    expect(pairer.addJpeg(jpegs[3] as Buffer)).toEqual([{ jpeg: jpegs[3], n: 3, capturedAtMs: t0 + 3020 }]);
+  });
+
+  it('releases held frames after maxHoldMs, and at exit, with the best anchor there is', () => {
+    const t0 = 1_795_618_800_000;
+    const slow = new FramePairer({ maxHoldMs: 3000 });
+    slow.addJpeg(Buffer.from('a'));
+    slow.addStderrLine(info(0, 0), t0 + 20);
+    expect(slow.releaseStale(t0 + 2999)).toEqual([]);
+    expect(slow.releaseStale(t0 + 3020)).toEqual([{ jpeg: Buffer.from('a'), n: 0, capturedAtMs: t0 + 20 }]);
+
+    const exiting = new FramePairer();
+    exiting.addJpeg(Buffer.from('a'));
+    exiting.addStderrLine(info(0, 0), t0 + 40);
+    exiting.addJpeg(Buffer.from('b'));
+    exiting.addStderrLine(info(1, 90_000), t0 + 1020);
+    expect(exiting.flush().map((f) => f.capturedAtMs - t0)).toEqual([20, 1020]);
+    expect(exiting.pending).toEqual({ times: 0, jpegs: 0 });
+  });
+
+  it('stamps frames held across a stream discontinuity by the anchor of their own timeline', () => {
+    const t0 = 1_795_618_800_000;
+    const pairer = new FramePairer();
+    pairer.addJpeg(Buffer.from('a'));
+    pairer.addJpeg(Buffer.from('b'));
+    pairer.addStderrLine(info(0, 0), t0 + 20);
+    // The camera restarted its RTP clock: stream time back to 0 while the wall clock moved on.
+    expect(pairer.addStderrLine(info(1, 0), t0 + 1030)).toEqual([
+      { jpeg: Buffer.from('a'), n: 0, capturedAtMs: t0 + 20 },
+    ]);
+    expect(pairer.holding).toBe(true);
+    expect(pairer.flush()).toEqual([{ jpeg: Buffer.from('b'), n: 1, capturedAtMs: t0 + 1030 }]);
   });
 
   it('counts a skipped frame number', () => {

@@ -48,5 +48,13 @@ describe('thumbnail store (filesystem adapter)', () => {
     expect((await store.listNewer('cam1', null, 2)).map((f) => f.capturedAtMs)).toEqual(times.slice(0, 2));
     expect(await store.listNewer('cam1', times[4] as number, 100)).toEqual([]);
     expect(await store.listNewer('nope', null, 100)).toEqual([]);
+
+    // The newest file before a time, across folders, ignoring strays and files at or after it.
+    expect(await store.newestBefore('cam1', Number.MAX_SAFE_INTEGER)).toBe(times[4]);
+    expect(await store.newestBefore('cam1', times[4] as number)).toBe(times[3]);
+    expect(await store.newestBefore('cam1', (times[2] as number) + 1)).toBe(times[2]);
+    expect(await store.newestBefore('cam1', times[1] as number)).toBe(times[0]);
+    expect(await store.newestBefore('cam1', times[0] as number)).toBeNull();
+    expect(await store.newestBefore('nope', Number.MAX_SAFE_INTEGER)).toBeNull();
   });
 });

@@ -30,6 +30,8 @@ export interface ThumbnailStore {
   /** Up to `limit` thumbnails of `camera` with a capture time > afterMs (null: all), oldest first. */
   listNewer(camera: string, afterMs: number | null, limit: number): Promise<StoredThumbnail[]>;
   describe(relativePath: string): Promise<ThumbnailFacts | null>;
+  /** Capture time of the newest thumbnail of `camera` taken before `beforeMs`, or null when there is none. */
+  newestBefore(camera: string, beforeMs: number): Promise<number | null>;
 }
 
 export function createThumbnailStore(root: string): ThumbnailStore {
@@ -102,6 +104,31 @@ export function createThumbnailStore(root: string): ThumbnailStore {
       };
       await walk([], join(root, camera));
       return found.slice(0, limit);
+    },
+
+    async newestBefore(camera, beforeMs) {
+      // Newest folders first: only the newest hour folder holding an older file is listed in full.
+      const walk = async (parts: number[], path: string): Promise<number | null> => {
+        if (parts.length === 4) {
+          let newest: number | null = null;
+          for (const name of await listDir(path)) {
+            const folder = `${pad(parts[0] as number, 4)}/${parts
+              .slice(1)
+              .map((p) => pad(p, 2))
+              .join('/')}`;
+            const parsed = parseThumbnailPath(`${camera}/${folder}/${name}`);
+            if (!parsed || parsed.capturedAtMs >= beforeMs) continue;
+            if (newest === null || parsed.capturedAtMs > newest) newest = parsed.capturedAtMs;
+          }
+          return newest;
+        }
+        for (const n of sortedFolderNumbers(await listDir(path), parts.length).reverse()) {
+          const found = await walk([...parts, n], join(path, pad(n, parts.length === 0 ? 4 : 2)));
+          if (found !== null) return found;
+        }
+        return null;
+      };
+      return walk([], join(root, camera));
     },
 
     async describe(relativePath) {

@@ -185,7 +185,7 @@ describe('feed-handler faults', () => {
     console.log(`InfluxDB outage: ${during.join(' and ')} thumbnails written while it was down, all indexed after`);
   });
 
-  it('feed-handler SIGKILLed and restarted: 0 files unindexed', async () => {
+  it('feed-handler SIGKILLed and restarted: 0 files unindexed, the gap recorded offline', async () => {
     const cameras = [`kill-a-${RUN_ID}`, `kill-b-${RUN_ID}`];
     const dir = tempDir('fathom-kill-');
     const server = await rtspServer(await freePort(), ['a', 'b']);
@@ -221,6 +221,7 @@ describe('feed-handler faults', () => {
       cameras.every((c) => filesOnDisk(dir, c).some((f) => f.capturedAtMs > restartedAt)) ? true : undefined,
     );
     await stopCleanly(second);
+    const gaps: string[] = [];
     for (const camera of cameras) {
       const files = filesOnDisk(dir, camera);
       expect(compareIndexWithDisk(files, await indexedThumbnails(sharedInflux, camera))).toEqual({
@@ -228,7 +229,21 @@ describe('feed-handler faults', () => {
         orphans: [],
         timeMismatches: [],
       });
+      // The killed run wrote no offline point: the restart writes one 1 ms after its last thumbnail,
+      // inside the gap, and the camera is online again at the new run's first frame.
+      const lastBefore = files.filter((f) => f.capturedAtMs < restartedAt).at(-1)?.capturedAtMs as number;
+      const firstAfter = files.find((f) => f.capturedAtMs > restartedAt)?.capturedAtMs as number;
+      const statuses = await statusPoints(sharedInflux, camera);
+      const offline = statuses.find((s) => !s.online && s.timeMs > lastBefore && s.timeMs < firstAfter);
+      expect(offline).toEqual({ timeMs: lastBefore + 1, online: false, reason: 'feed-handler restarted' });
+      const afterOffline = statuses.filter((s) => s.timeMs > (offline?.timeMs ?? 0));
+      expect(afterOffline.at(0)).toMatchObject({ online: true, reason: 'first-frame' });
+      expect(afterOffline.at(0)?.timeMs).toBeLessThanOrEqual(firstAfter);
+      gaps.push(
+        `${camera}: offline ${lastBefore + 1}, online ${afterOffline.at(0)?.timeMs} (gap ${firstAfter - lastBefore} ms)`,
+      );
     }
+    console.log(`SIGKILL status gap: ${gaps.join('; ')}`);
     console.log(`SIGKILL: ${unindexedAfterKill} thumbnails were unindexed at the kill; 0 after the restart`);
   });
 });
