@@ -312,34 +312,35 @@ class TimecodeProducer:
         gi.require_version("GstVideo", "1.0")
         from gi.repository import GstVideo
 
-        period = 1.0 / self.cfg.fps
+        # Frames sit on a wall-clock grid (frame k at k * period since the epoch), and a
+        # keyframe starts every GOP of that grid, like a camera's: when this thread is
+        # starved and skips frames, a GOP counted in produced frames would stretch past its
+        # seconds, and a keyframe-only reader would see fewer than one keyframe a second.
+        # Deciding on the grid index, not on the time read, keeps it free of sleep jitter.
+        period_ns = 1_000_000_000 // self.cfg.fps
         duration = Gst.SECOND // self.cfg.fps
-        keyframe_ms = max(1, round(self.cfg.keyframe_seconds * 1000))
-        last_keyframe_slot = -1
-        deadline = time.monotonic()
+        gop = self.cfg.key_int_max
+        last_gop = -1
         index = 0
+        k = time.time_ns() // period_ns + 1
         while self.running.is_set():
-            now = time.monotonic()
-            if deadline > now:
-                time.sleep(deadline - now)
-            elif now - deadline > period:
+            now = time.time_ns()
+            if k * period_ns > now:
+                time.sleep((k * period_ns - now) / 1e9)
+            elif now - k * period_ns > period_ns:
                 # Fell behind (CPU starved): skip ahead instead of bursting late frames.
-                deadline = now
-            deadline += period
+                k = now // period_ns
             # The capture time: read right before the frame is painted and pushed; appsrc
             # (do-timestamp) stamps the buffer with the pipeline clock at the same moment.
             epoch_ms = time.time_ns() // 1_000_000
-            # Keyframes on the wall clock, like a camera's: when this thread is starved and
-            # skips frames, a GOP counted in frames would stretch past its seconds, and a
-            # keyframe-only reader would see fewer than one keyframe a second.
-            slot = epoch_ms // keyframe_ms
-            if slot != last_keyframe_slot:
-                last_keyframe_slot = slot
+            if k // gop != last_gop:
+                last_gop = k // gop
                 self.appsrc.send_event(
                     GstVideo.video_event_new_downstream_force_key_unit(
                         Gst.CLOCK_TIME_NONE, Gst.CLOCK_TIME_NONE, Gst.CLOCK_TIME_NONE, True, 0
                     )
                 )
+            k += 1
             buffer = Gst.Buffer.new_wrapped(self.painter.frame(epoch_ms, index))
             buffer.duration = duration
             result = self.appsrc.emit("push-buffer", buffer)

@@ -1,9 +1,15 @@
 import pino from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CameraSupervisor, type CapturedFrame, type SupervisorSettings } from './camera-supervisor.js';
+import {
+  CameraSupervisor,
+  type CapturedFrame,
+  type SupervisorDeps,
+  type SupervisorSettings,
+} from './camera-supervisor.js';
 import { FakeClock, flushPromises } from './fake-clock.js';
 import type { CaptureHandlers } from './ffmpeg.js';
 import type { CaptureSpec } from './ffmpeg-args.js';
+import { createSemaphore } from './semaphore.js';
 import { syntheticJpeg } from './synthetic-jpeg.js';
 
 const settings: SupervisorSettings = {
@@ -60,7 +66,7 @@ describe('CameraSupervisor', () => {
   let statuses: { online: boolean; reason: string; atMs: number }[];
   let supervisor: CameraSupervisor;
 
-  const make = (overrides: Partial<SupervisorSettings> = {}) =>
+  const make = (overrides: Partial<SupervisorSettings> = {}, extra: Partial<SupervisorDeps> = {}) =>
     new CameraSupervisor({
       camera: { id: 'cam1', url: 'rtsp://u:p@cam/1', location: 'lab' },
       settings: { ...settings, ...overrides },
@@ -72,6 +78,7 @@ describe('CameraSupervisor', () => {
       },
       onStatus: (status) => statuses.push(status),
       random: () => 0,
+      ...extra,
     });
 
   beforeEach(() => {
@@ -165,6 +172,82 @@ describe('CameraSupervisor', () => {
     await flushPromises();
     expect(other.probes).toBe(0);
     expect(other.last.spec.mode).toBe('keyframes');
+  });
+
+  it('keeps a measured choice across restarts: no second probe', async () => {
+    supervisor.start();
+    await flushPromises();
+    expect(ffmpeg.last.spec.mode).toBe('keyframes');
+    ffmpeg.last.handlers.onExit({ code: 1, signal: null });
+    await clock.advance(2_000);
+    expect(ffmpeg.runs).toHaveLength(2);
+    expect(ffmpeg.last.spec.mode).toBe('keyframes');
+    expect(ffmpeg.probes).toBe(1);
+  });
+
+  it('decodes everything for one run after an inconclusive probe, then probes again and keeps the measured choice', async () => {
+    ffmpeg.probeResult = [1234];
+    supervisor.start();
+    await flushPromises();
+    expect(ffmpeg.last.spec.mode).toBe('all');
+    expect(supervisor.snapshot().mode).toBe('all');
+    ffmpeg.probeResult = [0, 1006, 2012];
+    ffmpeg.last.handlers.onExit({ code: 1, signal: null });
+    await clock.advance(2_000);
+    expect(ffmpeg.probes).toBe(2);
+    expect(ffmpeg.last.spec.mode).toBe('keyframes');
+    expect(supervisor.snapshot().mode).toBe('keyframes');
+    ffmpeg.last.handlers.onExit({ code: 1, signal: null });
+    await clock.advance(2_000);
+    expect(ffmpeg.runs).toHaveLength(3);
+    expect(ffmpeg.probes).toBe(2);
+  });
+
+  it('keeps a measured long GOP (all) without probing again', async () => {
+    ffmpeg.probeResult = [0, 2000, 4000];
+    supervisor.start();
+    await flushPromises();
+    ffmpeg.last.handlers.onExit({ code: 1, signal: null });
+    await clock.advance(2_000);
+    expect(ffmpeg.runs.map((run) => run.spec.mode)).toEqual(['all', 'all']);
+    expect(ffmpeg.probes).toBe(1);
+  });
+
+  it('runs at most as many probes at once as the shared slots allow', async () => {
+    const slots = createSemaphore(2);
+    let running = 0;
+    let most = 0;
+    const finish: Array<() => void> = [];
+    ffmpeg.probeKeyframeTimes = () => {
+      ffmpeg.probes++;
+      running++;
+      most = Math.max(most, running);
+      return new Promise<number[]>((resolve) =>
+        finish.push(() => {
+          running--;
+          resolve([0, 1000, 2000]);
+        }),
+      );
+    };
+    const supervisors = [1, 2, 3, 4].map(() => make({}, { probeSlots: slots }));
+    for (const one of supervisors) one.start();
+    await flushPromises();
+    expect(ffmpeg.probes).toBe(2);
+    expect(slots.waiting).toBe(2);
+    finish.shift()?.();
+    await flushPromises();
+    expect(ffmpeg.probes).toBe(3);
+    // A camera stopped while waiting for a slot gives up its turn without probing or going "unreachable".
+    const lastOne = supervisors[3] as CameraSupervisor;
+    await lastOne.stop();
+    expect(slots.waiting).toBe(0);
+    for (const done of finish.splice(0)) done();
+    await flushPromises();
+    expect(ffmpeg.probes).toBe(3);
+    expect(most).toBe(2);
+    expect(slots.active).toBe(0);
+    expect(ffmpeg.runs).toHaveLength(3);
+    expect(statuses.filter((status) => status.reason.startsWith('unreachable'))).toHaveLength(0);
   });
 
   it('records an exit as offline and restarts with growing, capped delays', async () => {

@@ -18,6 +18,7 @@ import { JpegSplitter } from './jpeg.js';
 import { redactCredentials } from './redact.js';
 import { RingBuffer } from './ring-buffer.js';
 import { parseSegmentListLine, type SegmentListEntry, segmentStreamTimesMs } from './segment-list.js';
+import type { Semaphore } from './semaphore.js';
 
 export interface CameraIdentity {
   id: string;
@@ -78,6 +79,8 @@ export interface SupervisorDeps {
   /** Called in order, one at a time, for each chunk ffmpeg finishes. */
   onChunk?(chunk: RecordedChunk): Promise<void>;
   random?: () => number;
+  /** Shared by all cameras: limits how many keyframe probes run at once. None: no limit. */
+  probeSlots?: Semaphore;
 }
 
 export interface CameraSnapshot {
@@ -93,7 +96,10 @@ export interface CameraSnapshot {
 
 export class CameraSupervisor {
   private state: CameraSnapshot['state'] = 'starting';
+  /** The current (or last) run's decode mode. */
   private modeChoice: DecodeModeChoice | null = null;
+  /** A choice worth keeping across restarts (override or measured); an inconclusive probe is made again. */
+  private keptChoice: DecodeModeChoice | null = null;
   private stopping = false;
   private readonly stopSignal = new AbortController();
   private loop: Promise<void> | null = null;
@@ -157,19 +163,34 @@ export class CameraSupervisor {
   private async run(): Promise<void> {
     const { camera } = this.deps;
     while (!this.stopping) {
-      if (!this.modeChoice) {
+      if (this.keptChoice) this.modeChoice = this.keptChoice;
+      else {
         try {
-          this.modeChoice = await this.chooseMode();
-          this.log.info(
-            {
-              camera: camera.id,
-              mode: this.modeChoice.mode,
-              source: this.modeChoice.source,
-              keyframeIntervalMs: this.modeChoice.keyframeIntervalMs,
-            },
-            this.modeChoice.mode === 'keyframes' ? 'decoding keyframes only' : 'decoding all frames, one kept a second',
-          );
+          const choice = await this.chooseMode();
+          this.modeChoice = choice;
+          if (choice.keep) this.keptChoice = choice;
+          const measured = choice.source === 'probe';
+          const fields = {
+            camera: camera.id,
+            mode: choice.mode,
+            source: choice.source,
+            measured,
+            keyframeIntervalMs: choice.keyframeIntervalMs,
+          };
+          if (choice.source === 'inconclusive') {
+            this.log.warn(
+              fields,
+              'probe inconclusive: decoding all frames for this run, probing again at the next start',
+            );
+          } else {
+            this.log.info(
+              fields,
+              choice.mode === 'keyframes' ? 'decoding keyframes only' : 'decoding all frames, one kept a second',
+            );
+          }
         } catch (error) {
+          // stop() while waiting for a probe slot or probing: not a camera failure.
+          if (this.stopping) break;
           this.log.warn(
             { camera: camera.id, error: redactCredentials(String((error as Error).message ?? error)) },
             'could not probe the stream',
@@ -199,11 +220,17 @@ export class CameraSupervisor {
   private async chooseMode(): Promise<DecodeModeChoice> {
     const { settings, camera } = this.deps;
     if (settings.decodeMode !== 'auto') return chooseDecodeMode(settings.decodeMode, []);
-    const times = await this.deps.ffmpeg.probeKeyframeTimes(
-      { url: camera.url, socketTimeoutSeconds: settings.socketTimeoutSeconds },
-      { durationMs: settings.probeMs, maxKeyframes: 4 },
-    );
-    return chooseDecodeMode('auto', times);
+    // Many probes at once on a loaded machine see too few keyframes: only a few run at a time.
+    const release = await this.deps.probeSlots?.acquire(this.stopSignal.signal);
+    try {
+      const times = await this.deps.ffmpeg.probeKeyframeTimes(
+        { url: camera.url, socketTimeoutSeconds: settings.socketTimeoutSeconds },
+        { durationMs: settings.probeMs, maxKeyframes: 4 },
+      );
+      return chooseDecodeMode('auto', times);
+    } finally {
+      release?.();
+    }
   }
 
   private async backoff(): Promise<void> {

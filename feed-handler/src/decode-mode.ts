@@ -13,7 +13,13 @@ export interface DecodeModeChoice {
   mode: DecodeMode;
   /** Median keyframe interval seen by the probe; null when it saw fewer than two keyframes. */
   keyframeIntervalMs: number | null;
-  source: 'override' | 'probe';
+  /**
+   * `probe`: measured interval; `inconclusive`: the probe saw fewer than two keyframes (a long GOP, or a
+   * loaded machine that started ffmpeg too late to see them), so the mode is a fallback for one run.
+   */
+  source: 'override' | 'probe' | 'inconclusive';
+  /** Whether the choice may be kept across restarts: only overrides and measured intervals are. */
+  keep: boolean;
 }
 
 export function medianIntervalMs(keyframeTimesMs: readonly number[]): number | null {
@@ -30,7 +36,9 @@ export function medianIntervalMs(keyframeTimesMs: readonly number[]): number | n
 
 export function chooseDecodeMode(setting: 'auto' | DecodeMode, keyframeTimesMs: readonly number[]): DecodeModeChoice {
   const keyframeIntervalMs = medianIntervalMs(keyframeTimesMs);
-  if (setting !== 'auto') return { mode: setting, keyframeIntervalMs, source: 'override' };
-  const mode = keyframeIntervalMs !== null && keyframeIntervalMs <= KEYFRAME_INTERVAL_LIMIT_MS ? 'keyframes' : 'all';
-  return { mode, keyframeIntervalMs, source: 'probe' };
+  if (setting !== 'auto') return { mode: setting, keyframeIntervalMs, source: 'override', keep: true };
+  // Unknown interval: decode everything so this run makes thumbnails whatever the GOP, but probe again next start.
+  if (keyframeIntervalMs === null) return { mode: 'all', keyframeIntervalMs, source: 'inconclusive', keep: false };
+  const mode = keyframeIntervalMs <= KEYFRAME_INTERVAL_LIMIT_MS ? 'keyframes' : 'all';
+  return { mode, keyframeIntervalMs, source: 'probe', keep: true };
 }

@@ -16,6 +16,7 @@ import type { ChunkIndexPort, IndexPort, RetentionIndexPort } from './influx.js'
 import { jpegDimensions } from './jpeg.js';
 import type { FeedMetrics } from './metrics.js';
 import { Retention, type StorageState } from './retention.js';
+import { createSemaphore } from './semaphore.js';
 import type { ThumbnailStore } from './thumbnail-store.js';
 
 export interface FeedHandlerDeps {
@@ -77,6 +78,8 @@ export interface FeedHandler {
 /** Frames further than this from the clock are not real capture times (ffmpeg's first frame says pts 0). */
 const MAX_CLOCK_SKEW_MS = 10_000;
 const STOP_GRACE_MS = 2_000;
+/** Keyframe probes running at once across all cameras. */
+const MAX_CONCURRENT_PROBES = 2;
 /** How long a chunk ffmpeg reported finished may take to become a whole MP4 (its last bytes flushed). */
 const CHUNK_PUBLISH_TIMEOUT_MS = 10_000;
 /** Retention never deletes files that ended less than this ago. */
@@ -174,6 +177,8 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
     });
   };
 
+  // One pool for all cameras: probes started all at once on a loaded machine come back inconclusive.
+  const probeSlots = createSemaphore(MAX_CONCURRENT_PROBES);
   const supervisors = config.cameras.map(
     (camera) =>
       new CameraSupervisor({
@@ -191,6 +196,7 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
           stderrLines: 40,
         },
         ffmpeg: deps.ffmpeg,
+        probeSlots,
         clock,
         log: log.child({ component: 'camera' }),
         onFrame: storeFrame,

@@ -5,6 +5,12 @@
  * what is indexed. (The client's own background retry is off for that reason:
  * with it, a failed flush rejects while the lines are retried later behind our
  * back; our IndexWriter retries the same batch with backoff instead.)
+ *
+ * The client allocates its write buffer (`batchSize` slots) up front and, when
+ * that buffer fills, flushes on its own and swallows that flush's error. So the
+ * batch size is modest, and writeInBatches never hands it more than
+ * batchSize - 1 points before an explicit flush: every send is one whose
+ * promise we await, and no failure goes unseen.
  */
 import {
   type CameraStatusPoint,
@@ -19,7 +25,7 @@ import {
   THUMBNAIL_FIELD,
   type ThumbnailPoint,
 } from '@fathom/index-contract';
-import { InfluxDB, Point, setLogger } from '@influxdata/influxdb-client';
+import { InfluxDB, Point, setLogger, type Transport, type WriteApi } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import { deleteRequestBody, lastChunkQuery, lastStatusQuery, lastThumbnailQuery } from './flux.js';
 
@@ -88,8 +94,39 @@ export function statusToPoint(p: CameraStatusPoint): Point {
     .timestamp(new Date(p.atMs));
 }
 
+/** The client's buffer size per write API (it allocates this many slots at creation: 8 bytes each). */
+export const WRITE_BATCH_SIZE = 10_000;
+
+/**
+ * Writes `items` in slices of at most batchSize - 1 points, each slice handed to the client and flushed
+ * before the next: the client's buffer never fills, so it never flushes (and swallows an error) by itself.
+ * Rejects with the first failed flush; the slices before it are written, the caller retries all
+ * (InfluxDB overwrites a point with the same series and time, so a retry cannot duplicate).
+ * writePoints and flush are called in the same tick, so concurrent calls cannot mix in one buffer.
+ */
+export async function writeInBatches<T>(
+  api: Pick<WriteApi, 'writePoints' | 'flush'>,
+  items: readonly T[],
+  toPoint: (item: T) => Point,
+  batchSize: number = WRITE_BATCH_SIZE,
+): Promise<void> {
+  const slice = Math.max(1, batchSize - 1);
+  for (let start = 0; start < items.length; start += slice) {
+    api.writePoints(items.slice(start, start + slice).map(toPoint));
+    await api.flush();
+  }
+}
+
 export function createInfluxIndex(
-  options: { url: string; token: string; org: string; bucket: string; timeoutMs?: number },
+  options: {
+    url: string;
+    token: string;
+    org: string;
+    bucket: string;
+    timeoutMs?: number;
+    /** Tests only: the client's HTTP layer. */
+    transport?: Transport;
+  },
   log: Pick<Logger, 'warn' | 'error'>,
 ): IndexPort & ChunkIndexPort & RetentionIndexPort {
   // The client logs through console by default; services log through pino only.
@@ -97,22 +134,24 @@ export function createInfluxIndex(
     error: (message, error) => log.error({ err: error }, `influxdb-client: ${message}`),
     warn: (message, error) => log.warn({ err: error }, `influxdb-client: ${message}`),
   });
-  const client = new InfluxDB({ url: options.url, token: options.token, timeout: options.timeoutMs ?? 5_000 });
-  const writeApi = client.getWriteApi(options.org, options.bucket, 'ms', {
-    batchSize: 1_000_000,
-    flushInterval: 0,
-    maxRetries: 0,
-    maxBufferLines: 1_000_000,
+  const client = new InfluxDB({
+    url: options.url,
+    token: options.token,
+    timeout: options.timeoutMs ?? 5_000,
+    ...(options.transport ? { transport: options.transport } : {}),
   });
   // One write API per caller (thumbnails, chunks, storage): a flush sends everything buffered in
   // its API, so a shared one could report another caller's failed lines as this caller's success.
+  // maxRetries 0: a failed flush rejects and nothing is retried behind our back (see the top).
+  // The byte limit is left at the client's 50 MB default: a slice of 9,999 points is ~2.5 MB.
   const separateWriteApi = () =>
     client.getWriteApi(options.org, options.bucket, 'ms', {
-      batchSize: 1_000_000,
+      batchSize: WRITE_BATCH_SIZE,
       flushInterval: 0,
       maxRetries: 0,
-      maxBufferLines: 1_000_000,
+      maxBufferLines: WRITE_BATCH_SIZE,
     });
+  const writeApi = separateWriteApi();
   const chunkWriteApi = separateWriteApi();
   const storageWriteApi = separateWriteApi();
   const queryApi = client.getQueryApi(options.org);
@@ -132,8 +171,13 @@ export function createInfluxIndex(
   return {
     async write(thumbnails, statuses) {
       if (thumbnails.length === 0 && statuses.length === 0) return;
-      writeApi.writePoints([...statuses.map(statusToPoint), ...thumbnails.map(thumbnailToPoint)]);
-      await writeApi.flush();
+      const records: Array<{ status: CameraStatusPoint } | { thumbnail: ThumbnailPoint }> = [
+        ...statuses.map((status) => ({ status })),
+        ...thumbnails.map((thumbnail) => ({ thumbnail })),
+      ];
+      await writeInBatches(writeApi, records, (record) =>
+        'status' in record ? statusToPoint(record.status) : thumbnailToPoint(record.thumbnail),
+      );
     },
 
     lastIndexedMs: (camera) => newestTime(lastThumbnailQuery(options.bucket, camera)),
@@ -154,8 +198,7 @@ export function createInfluxIndex(
 
     async writeChunks(chunks) {
       if (chunks.length === 0) return;
-      chunkWriteApi.writePoints(chunks.map(chunkToPoint));
-      await chunkWriteApi.flush();
+      await writeInBatches(chunkWriteApi, chunks, chunkToPoint);
     },
 
     lastChunkStartMs: (camera) => newestTime(lastChunkQuery(options.bucket, camera)),
@@ -176,8 +219,7 @@ export function createInfluxIndex(
 
     async writeStorage(points) {
       if (points.length === 0) return;
-      storageWriteApi.writePoints(points.map(storageToPoint));
-      await storageWriteApi.flush();
+      await writeInBatches(storageWriteApi, points, storageToPoint);
     },
   };
 }
