@@ -203,7 +203,9 @@ export async function runFault(ctx: FaultStack, fault: FaultName, timing: FaultT
   const to = endAt - 3_000;
   const scan = await scanThumbnails(ctx.thumbnailDir, windowStart, to, { checkJpegs: true });
   const census = compareCensus(scan.times, await ctx.index.thumbnailTimes(windowStart, to));
-  const gaps = statusGaps(await ctx.index.statusRows(faultAt - 1_000, endAt));
+  // From 3 s before the fault: after a SIGKILL the next start writes the offline point at the
+  // last thumbnail before the kill + 1 ms, and that thumbnail was captured up to ~2 s earlier.
+  const gaps = statusGaps(await ctx.index.statusRows(faultAt - 3_000, endAt));
   const footage = longestFootageGaps(scan.times);
   const errors = records.filter(isClientError);
   let recoveryMark = recoveredAt ?? endAt;
