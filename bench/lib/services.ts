@@ -6,6 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, REPO_ROOT, spawnBound, stopChild, waitFor } from '../../scripts/lib/process.js';
+import { parseStatLine } from '../ingest/process-tree.js';
+import { clockTicksPerSecond } from '../ingest/procfs.js';
 
 export interface BackendChild {
   url: string;
@@ -67,9 +69,9 @@ export async function startBackend(options: {
 
 /** CPU seconds a process has used so far (Linux /proc). */
 export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  // utime and stime are fields 14 and 15 of stat, i.e. 11 and 12 after "pid (comm) ".
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  const stat = parseStatLine(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  if (!stat) throw new Error(`unreadable /proc/${pid}/stat`);
+  return stat.ownTicks / clockTicksPerSecond();
 }
 
 /**

@@ -1,4 +1,7 @@
 /** Latency statistics: pure functions over recorded samples. */
+import { percentile } from '../../scripts/lib/percentile.js';
+
+export { percentile };
 
 export interface LatencySummary {
   count: number;
@@ -7,18 +10,6 @@ export interface LatencySummary {
   p99: number;
   max: number;
   mean: number;
-}
-
-/**
- * The nearest-rank percentile (the smallest sample with at least p % of samples at or
- * below it), so p99 of 1,000 samples is the 990th: a real observed latency, never an
- * interpolation between two.
- */
-export function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  if (!(p > 0 && p <= 100)) throw new RangeError(`percentile must be in (0, 100], got ${p}`);
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
 }
 
 export function summarise(samples: readonly number[] | Float64Array): LatencySummary {

@@ -1,17 +1,13 @@
 /** Latency and throughput figures (pure). */
+import { percentile } from '../../scripts/lib/percentile.js';
+
+export { percentile };
 
 export interface LatencySummary {
   count: number;
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
-}
-
-/** Nearest-rank percentile of an ascending array; NaN when empty. */
-export function percentile(sortedAscending: readonly number[], p: number): number {
-  if (sortedAscending.length === 0) return Number.NaN;
-  const rank = Math.ceil((p / 100) * sortedAscending.length);
-  return sortedAscending[Math.min(sortedAscending.length, Math.max(1, rank)) - 1] as number;
 }
 
 export function summarise(latenciesMs: readonly number[]): LatencySummary {

@@ -84,6 +84,8 @@ const MAX_CONCURRENT_PROBES = 2;
 const CHUNK_PUBLISH_TIMEOUT_MS = 10_000;
 /** Retention never deletes files that ended less than this ago. */
 const RETENTION_PROTECT_MS = 60_000;
+/** Retry delays of the thumbnail and chunk index writers while InfluxDB refuses writes. */
+const INDEX_WRITE_BACKOFF = { baseMs: 500, maxMs: 10_000, jitter: 0.2 };
 
 export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
   const { config, clock, log, metrics } = deps;
@@ -98,7 +100,7 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
       flushMs: config.index.flushMs,
       bufferMax: config.index.bufferMax,
       statusBufferMax: 1_000,
-      backoff: { baseMs: 500, maxMs: 10_000, jitter: 0.2 },
+      backoff: INDEX_WRITE_BACKOFF,
     },
     metrics: {
       writeFailed: () => metrics.writeFailures.inc(),
@@ -114,7 +116,7 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
     log: log.child({ component: 'chunk-index' }),
     cameras: config.cameras,
     flushMs: config.index.flushMs,
-    backoff: { baseMs: 500, maxMs: 10_000, jitter: 0.2 },
+    backoff: INDEX_WRITE_BACKOFF,
     ...(deps.random ? { random: deps.random } : {}),
   });
 

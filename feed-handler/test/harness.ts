@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MEASUREMENT, parseThumbnailPath, rfc3339ToMs, TAG } from '@fathom/index-contract';
+import { percentile } from '../../scripts/lib/percentile.js';
 import { freePort, REPO_ROOT, spawnBound, tailOf, waitFor } from '../../scripts/lib/process.js';
 
 export interface InfluxTarget {
@@ -144,9 +145,10 @@ export function sleep(ms: number): Promise<void> {
 
 /** The q-quantile (0..1) by nearest rank. */
 export function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[rank] ?? Number.NaN;
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    q * 100,
+  );
 }
 
 /** Every file has exactly one point with the file's capture time, and every point has its file. */
