@@ -17,7 +17,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['**/*.spec.ts', '**/*.spec.tsx'],
-          exclude: [...ignored, '**/*.int.spec.ts', 'e2e/**'],
+          exclude: [...ignored, '**/*.int.spec.ts', '**/*.compose.spec.ts', 'e2e/**'],
           environment: 'node',
         },
       },
@@ -44,6 +44,18 @@ export default defineConfig({
           exclude: ignored,
           testTimeout: 180_000,
           hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'compose',
+          include: ['test/compose/**/*.compose.spec.ts'],
+          exclude: ignored,
+          // A cold run builds the engine's base images and four project images first.
+          testTimeout: 300_000,
+          hookTimeout: 1_800_000,
           fileParallelism: false,
         },
       },

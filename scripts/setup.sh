@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh Debian machine: the Debian packages Fathom's
-# real services need, the influxd binary (built once, cached outside the repo)
-# and the npm dependencies. Quick when everything is already there.
+# real services need, the influxd and Compose v2 binaries (built once, cached
+# outside the repo) and the npm dependencies. Quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +14,8 @@ DEBIAN_PACKAGES=(
   gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0 python3-gi   # the RTSP server
   pkgconf                                  # behind InfluxData's pkg-config wrapper
   chromium                                 # browser tests
-  docker-compose                           # validates the compose files (no engine needed)
+  docker.io                                # the engine the compose test runs the stack on
+  debootstrap                              # the stand-in base images, when no registry is reachable
 )
 
 missing=()
@@ -30,8 +31,16 @@ if ((${#missing[@]})); then
 fi
 
 # influxd: INFLUXD_BIN, else the cached build, else a build from the Go module (minutes, once).
+# Compose v2 (`docker compose`) likewise, built beside it: cold, the two overlap their downloads.
+compose_out=$(mktemp); compose_err=$(mktemp)
+bash scripts/docker/provide-compose.sh >"$compose_out" 2>"$compose_err" &
+compose_pid=$!
 INFLUXD=$(bash influx/provide-influxd.sh)
 log "influxd: $INFLUXD"
+if ! wait "$compose_pid"; then cat "$compose_err" >&2; rm -f "$compose_out" "$compose_err"; exit 1; fi
+log "docker compose: $(cat "$compose_out")"
+rm -f "$compose_out" "$compose_err"
+
 
 # npm ci only when the lock file changed since the last install: npm ci always
 # wipes node_modules, which costs a minute on every run otherwise.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test command (`npm test`): set-up, lint, typecheck, build, unit,
-# integration and browser tests, compose checks, then one summary line.
+# integration and browser tests, `docker compose up` on a real engine, then one summary line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +23,7 @@ step build-frontend npm run build --silent -w @fathom/frontend --if-present
 # One project at a time: the browser tests start their own stack, and running it
 # beside the integration tests would skew the capture-time checks on 2 cores.
 tests_passed=0; tests_failed=0
-for project in unit integration e2e; do
+for project in unit integration e2e compose; do
   echo "::: tests ($project)"
   report=$(mktemp -t fathom-vitest-XXXXXX.json)
   npx vitest run --project "$project" --reporter=default --reporter=json --outputFile.json="$report"

@@ -14,6 +14,8 @@ const report = (ok: boolean): HealthReport => ({
       state: ok ? 'online' : 'offline',
       mode: 'keyframes',
       frameAgeSeconds: ok ? 1 : 99,
+      storing: true,
+      storeError: null,
       frames: 3,
       restarts: 0,
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFfmpegError, describeExit, describeUnreachable } from './exit-reason.js';
+import { classifyFfmpegError, describeExit, describeUnreachable, exitFromFluentMessage } from './exit-reason.js';
 
 describe('ffmpeg failure classification', () => {
   it('names the failure from the stderr tail', () => {
@@ -76,5 +76,13 @@ describe('status reasons', () => {
       'unreachable: connection refused',
     );
     expect(describeUnreachable(new Error('probe could not read the stream: '))).toBe('unreachable: no stream');
+  });
+});
+
+describe('exitFromFluentMessage', () => {
+  it('reads the exit code or signal out of fluent-ffmpeg error messages', () => {
+    expect(exitFromFluentMessage('ffmpeg exited with code 1: ')).toEqual({ code: 1, signal: null });
+    expect(exitFromFluentMessage('ffmpeg was killed with signal SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(exitFromFluentMessage('spawn ffmpeg ENOENT')).toEqual({ code: null, signal: null });
   });
 });

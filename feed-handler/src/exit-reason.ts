@@ -49,3 +49,11 @@ export function describeUnreachable(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return `unreachable: ${classifyFfmpegError(message) ?? 'no stream'}`;
 }
+
+/** fluent-ffmpeg's "ffmpeg exited with code 1: ..." and "ffmpeg was killed with signal SIGKILL". */
+export function exitFromFluentMessage(message: string): { code: number | null; signal: string | null } {
+  const code = /exited with code (\d+)/.exec(message);
+  if (code) return { code: Number(code[1]), signal: null };
+  const signal = /killed with signal (SIG[A-Z0-9]+)/.exec(message);
+  return { code: null, signal: signal ? (signal[1] as string) : null };
+}

@@ -17,6 +17,7 @@ import { jpegDimensions } from './jpeg.js';
 import type { FeedMetrics } from './metrics.js';
 import { Retention, type StorageState } from './retention.js';
 import { createSemaphore } from './semaphore.js';
+import { notStoredReason, StoreFaults } from './store-faults.js';
 import type { ThumbnailStore } from './thumbnail-store.js';
 
 export interface FeedHandlerDeps {
@@ -53,6 +54,10 @@ export interface CameraHealth {
   mode: CameraSnapshot['mode'];
   /** Seconds since the newest frame (or since start, before the first one). */
   frameAgeSeconds: number;
+  /** False while decoded frames cannot be written (a volume it may not write, a full disk). */
+  storing: boolean;
+  /** Why frames are not stored, in status-reason words ("permission denied"); null while they are. */
+  storeError: string | null;
   frames: number;
   restarts: number;
 }
@@ -163,11 +168,54 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
     });
   };
 
+  // A frame decoded but not stored is footage lost: health, status and logs all say so.
+  const storeFaults = new StoreFaults();
+  const cameraState = new Map<string, () => CameraSnapshot['state']>();
+  const noteStoreFailure = (frame: CapturedFrame, error: unknown) => {
+    const outcome = storeFaults.failed(frame.camera, error, clock.now());
+    metrics.storeFailures.inc({ camera: frame.camera });
+    if (outcome.log) {
+      log.error(
+        { camera: frame.camera, err: error, failures: outcome.fault.failures, uid: process.getuid?.() },
+        `frames are decoded but not stored (${outcome.fault.kind}); check the footage volume`,
+      );
+    }
+    if (outcome.began) {
+      indexWriter.offerStatus({
+        camera: frame.camera,
+        location: frame.location,
+        online: false,
+        reason: notStoredReason(outcome.fault.kind),
+        atMs: frame.capturedAtMs,
+      });
+    }
+  };
+  const noteStored = (frame: CapturedFrame) => {
+    const ended = storeFaults.stored(frame.camera);
+    if (!ended) return;
+    log.info({ camera: frame.camera, failures: ended.failures }, 'frames are stored again');
+    if (cameraState.get(frame.camera)?.() === 'online') {
+      indexWriter.offerStatus({
+        camera: frame.camera,
+        location: frame.location,
+        online: true,
+        reason: 'stored again',
+        atMs: frame.capturedAtMs,
+      });
+    }
+  };
+
   const storeFrame = async (frame: CapturedFrame) => {
     const filepath = thumbnailRelativePath(frame.camera, frame.capturedAtMs);
     const size = jpegDimensions(frame.jpeg);
     if (!size) throw new Error(`ffmpeg produced an unreadable JPEG for ${filepath}`);
-    await deps.store.write(filepath, frame.jpeg);
+    try {
+      await deps.store.write(filepath, frame.jpeg);
+    } catch (error) {
+      noteStoreFailure(frame, error);
+      return;
+    }
+    noteStored(frame);
     metrics.frames.inc({ camera: frame.camera });
     indexWriter.offer({
       camera: frame.camera,
@@ -202,7 +250,12 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
         clock,
         log: log.child({ component: 'camera' }),
         onFrame: storeFrame,
-        onStatus: (status) => indexWriter.offerStatus({ camera: camera.id, location: camera.location, ...status }),
+        onStatus: (status) => {
+          // "online" while nothing can be stored would be a lie: keep saying why.
+          const fault = status.online ? storeFaults.fault(camera.id) : null;
+          const honest = fault ? { ...status, online: false, reason: notStoredReason(fault.kind) } : status;
+          indexWriter.offerStatus({ camera: camera.id, location: camera.location, ...honest });
+        },
         onRestart: () => {
           metrics.restarts.inc({ camera: camera.id });
           // A missing staging folder would make every ffmpeg run fail (thumbnails included): make it again.
@@ -220,6 +273,10 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
         ...(deps.random ? { random: deps.random } : {}),
       }),
   );
+
+  for (const supervisor of supervisors) {
+    cameraState.set(supervisor.snapshot().camera, () => supervisor.snapshot().state);
+  }
 
   // Staging folders are made (and cleared of a dead process's leftovers) before ffmpeg may write there.
   const prepareChunks = async () => {
@@ -242,12 +299,15 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
     const cameras = supervisors.map((supervisor): CameraHealth => {
       const s = supervisor.snapshot();
       const frameAgeSeconds = (now - (s.lastFrameAtMs ?? s.startedAtMs)) / 1000;
+      const fault = storeFaults.fault(s.camera);
       return {
         camera: s.camera,
-        ok: frameAgeSeconds <= config.healthMaxFrameAgeSeconds,
+        ok: frameAgeSeconds <= config.healthMaxFrameAgeSeconds && !fault,
         state: s.state,
         mode: s.mode,
         frameAgeSeconds,
+        storing: !fault,
+        storeError: fault?.kind ?? null,
         frames: s.frames,
         restarts: s.restarts,
       };

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { PassThrough } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
+import { exitFromFluentMessage } from './exit-reason.js';
 import { type CaptureSpec, captureArgs, probeArgs } from './ffmpeg-args.js';
 import { redactCredentials } from './redact.js';
 import { RingBuffer } from './ring-buffer.js';
@@ -124,6 +125,8 @@ function spawnCapture(binary: string, spec: CaptureSpec, handlers: CaptureHandle
     .on('error', (error: Error) => {
       // fluent-ffmpeg reports a non-zero exit or a signal as an error; only a
       // failure to start at all (no exit code, no signal) is a real error.
+      // Its error can come before the child's own 'exit' event: then its message says how it ended.
+      if (exitInfo.code === null && exitInfo.signal === null) exitInfo = exitFromFluentMessage(error.message);
       const startedAndExited = exitInfo.code !== null || exitInfo.signal !== null;
       finish(startedAndExited ? undefined : error.message);
     });

@@ -26,6 +26,8 @@ export interface FeedMetrics {
   pointsWritten: Counter<'camera' | 'source'>;
   chunks: Counter<'camera'>;
   chunkFailures: Counter<'camera'>;
+  /** Frames decoded but not written to disk (permissions, full disk). */
+  storeFailures: Counter<'camera'>;
   retentionDeletedFiles: Counter<'kind' | 'reason'>;
   retentionDeletedBytes: Counter<'kind' | 'reason'>;
   /** Supplies the values that are read at scrape time. */
@@ -48,6 +50,12 @@ export function createFeedMetrics(): FeedMetrics {
   const chunkFailures = new Counter({
     name: 'fathom_feed_chunk_failures_total',
     help: 'Chunks ffmpeg finished that never became a whole MP4 (left in staging)',
+    labelNames: ['camera'] as const,
+    registers: [registry],
+  });
+  const storeFailures = new Counter({
+    name: 'fathom_feed_store_failures_total',
+    help: 'Thumbnails decoded but not written to disk (a volume it may not write, a full disk)',
     labelNames: ['camera'] as const,
     registers: [registry],
   });
@@ -209,6 +217,7 @@ export function createFeedMetrics(): FeedMetrics {
     pointsWritten,
     chunks,
     chunkFailures,
+    storeFailures,
     retentionDeletedFiles,
     retentionDeletedBytes,
     bindState(fn) {
