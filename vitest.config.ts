@@ -1,10 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// The shared contract is imported from source in tests, so a test run never
-// depends on a stale build of it.
+// The shared packages are imported from source in tests, so a test run never
+// depends on a stale build of them.
 const alias = {
   '@fathom/index-contract': fileURLToPath(new URL('./packages/index-contract/src/index.ts', import.meta.url)),
+  '@fathom/service-kit': fileURLToPath(new URL('./packages/service-kit/src/index.ts', import.meta.url)),
 };
 const ignored = ['**/node_modules/**', '**/dist/**'];
 

@@ -16,10 +16,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { chunkRelativePath, thumbnailRelativePath } from '@fathom/index-contract';
 import { pino } from 'pino';
-import { systemClock } from '../feed-handler/src/clock.js';
-import { createFootageStore } from '../feed-handler/src/footage-store.js';
-import type { RetentionIndexPort } from '../feed-handler/src/influx.js';
-import { Retention } from '../feed-handler/src/retention.js';
+import { createFootageStore } from '../feed-handler/src/footage/footage-store.js';
+import { Retention, type RetentionIndexPort } from '../feed-handler/src/footage/retention.js';
+import { systemClock } from '../feed-handler/src/shared/clock.js';
 
 const FILES = Number(process.argv[2] ?? 100_000);
 const CAMERAS = Number(process.argv[3] ?? 1);

@@ -7,17 +7,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CHUNK_SUBDIR } from '@fathom/index-contract';
+import { emptyAsUnset, LOG_LEVELS, type LogLevel, parseEnv, wholeNumber } from '@fathom/service-kit';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-/** Empty strings count as "not set", so `FOO=` in a .env or compose file means the default. */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
-
-const integerFromEnv = (min: number, max: number) =>
-  z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(min).max(max));
 
 /**
  * The default origins are the Vite dev server's. Not `*`: the API serves camera footage,
@@ -27,22 +19,22 @@ export const DEFAULT_CORS_ORIGINS = 'http://localhost:5173,http://127.0.0.1:5173
 
 export const backendEnvSchema = z
   .object({
-    INFLUX_URL: optional(z.url({ protocol: /^https?$/ })).default('http://127.0.0.1:8086'),
+    INFLUX_URL: emptyAsUnset(z.url({ protocol: /^https?$/ })).default('http://127.0.0.1:8086'),
     INFLUX_TOKEN: z.string({ error: 'is required' }).min(1, 'is required'),
-    INFLUX_ORG: optional(z.string().min(1)).default('fathom'),
-    INFLUX_BUCKET: optional(z.string().min(1)).default('fathom'),
-    THUMBNAIL_DIR: optional(z.string().min(1)).default('./thumbnails'),
+    INFLUX_ORG: emptyAsUnset(z.string().min(1)).default('fathom'),
+    INFLUX_BUCKET: emptyAsUnset(z.string().min(1)).default('fathom'),
+    THUMBNAIL_DIR: emptyAsUnset(z.string().min(1)).default('./thumbnails'),
     /** The feed-handler's MP4 chunks, served read-only; default <THUMBNAIL_DIR>/_chunks. */
-    CHUNK_DIR: optional(z.string().min(1)),
-    BACKEND_HOST: optional(z.string().min(1)).default('0.0.0.0'),
-    BACKEND_PORT: optional(integerFromEnv(0, 65_535)).default(3000),
-    GROUP_MINUTES: optional(integerFromEnv(1, 1440)).default(10),
-    GROUP_MINUTES_MAX: optional(integerFromEnv(1, 1440)).default(60),
+    CHUNK_DIR: emptyAsUnset(z.string().min(1)),
+    BACKEND_HOST: emptyAsUnset(z.string().min(1)).default('0.0.0.0'),
+    BACKEND_PORT: emptyAsUnset(wholeNumber(0, 65_535)).default(3000),
+    GROUP_MINUTES: emptyAsUnset(wholeNumber(1, 1440)).default(10),
+    GROUP_MINUTES_MAX: emptyAsUnset(wholeNumber(1, 1440)).default(60),
     /** When set, every route except /healthz and /readyz needs `Authorization: Bearer <token>`. */
-    FATHOM_API_TOKEN: optional(z.string().min(16, 'must be at least 16 characters')),
+    FATHOM_API_TOKEN: emptyAsUnset(z.string().min(16, 'must be at least 16 characters')),
     /** Comma-separated origins allowed by CORS; `*` allows any origin; `none` allows no cross-origin use. */
-    CORS_ORIGINS: optional(z.string()).default(DEFAULT_CORS_ORIGINS),
-    LOG_LEVEL: optional(z.enum(LOG_LEVELS)).default('info'),
+    CORS_ORIGINS: emptyAsUnset(z.string()).default(DEFAULT_CORS_ORIGINS),
+    LOG_LEVEL: emptyAsUnset(z.enum(LOG_LEVELS)).default('info'),
   })
   .refine((env) => env.GROUP_MINUTES <= env.GROUP_MINUTES_MAX, {
     path: ['GROUP_MINUTES'],
@@ -61,7 +53,7 @@ export interface BackendConfig {
   apiToken: string | undefined;
   /** '*' for any origin, otherwise the exact allowed origins (possibly none). */
   corsOrigins: '*' | string[];
-  logLevel: (typeof LOG_LEVELS)[number];
+  logLevel: LogLevel;
 }
 
 export class ConfigError extends Error {
@@ -83,10 +75,8 @@ function parseCorsOrigins(value: string): '*' | string[] {
 
 /** Pure: turns an env map into the config, or throws ConfigError naming every bad key. */
 export function parseConfig(env: Record<string, string | undefined>): BackendConfig {
-  const result = backendEnvSchema.safeParse(env);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'} ${issue.message}`));
-  }
+  const result = parseEnv(backendEnvSchema, env);
+  if (!result.ok) throw new ConfigError(result.issues.map((issue) => `${issue.key} ${issue.message}`));
   const e = result.data;
   const corsOrigins = parseCorsOrigins(e.CORS_ORIGINS);
   const badOrigins = corsOrigins === '*' ? [] : corsOrigins.filter((o) => !/^https?:\/\/[^/\s]+$/.test(o));

@@ -7,11 +7,9 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CAMERA_ID_PATTERN, DEFAULT_BUCKET, DEFAULT_CHUNK_SUBDIR } from '@fathom/index-contract';
+import { logLevel, parseEnv, positiveInt, positiveNumber, withoutEmpty } from '@fathom/service-kit';
 import dotenv from 'dotenv';
 import { z } from 'zod';
-
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-const positiveNumber = (fallback: number) => z.coerce.number().positive().default(fallback);
 
 export const cameraSchema = z.object({
   id: z.string().regex(CAMERA_ID_PATTERN, 'letters, digits, _ and -, starting with a letter or digit'),
@@ -50,7 +48,7 @@ export const envSchema = z.object({
   THUMBNAIL_DIR: z.string().min(1).default('./thumbnails'),
   FEED_HANDLER_HOST: z.string().min(1).default('0.0.0.0'),
   FEED_HANDLER_PORT: z.coerce.number().int().min(0).max(65_535).default(3001),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: logLevel(),
   /** ffmpeg binary; else ffmpeg-static's, else `ffmpeg` on PATH. */
   FFMPEG_PATH: z.string().min(1).optional(),
   CAMERAS: camerasSchema.optional(),
@@ -140,16 +138,8 @@ export class ConfigError extends Error {
 /** Validates an env map; throws ConfigError naming every bad key. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   // Empty strings mean "unset" (compose files write KEY= for optional settings).
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = envSchema.safeParse(cleaned);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => ({
-        key: issue.path.map(String).join('.') || '(env)',
-        message: issue.message,
-      })),
-    );
-  }
+  const result = parseEnv(envSchema, withoutEmpty(env));
+  if (!result.ok) throw new ConfigError(result.issues);
   const e = result.data;
   if (e.RESTART_BACKOFF_MAX_MS < e.RESTART_BACKOFF_BASE_MS) {
     throw new ConfigError([{ key: 'RESTART_BACKOFF_MAX_MS', message: 'must be >= RESTART_BACKOFF_BASE_MS' }]);

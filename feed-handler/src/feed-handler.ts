@@ -5,20 +5,26 @@
  */
 import { thumbnailRelativePath } from '@fathom/index-contract';
 import type { Logger } from 'pino';
-import { type CameraSnapshot, CameraSupervisor, type CapturedFrame, type RecordedChunk } from './camera-supervisor.js';
-import { ChunkIndexer } from './chunk-indexer.js';
-import type { Clock } from './clock.js';
+import {
+  type CameraSnapshot,
+  CameraSupervisor,
+  type CapturedFrame,
+  type RecordedChunk,
+} from './capture/camera-supervisor.js';
+import type { FfmpegRunner } from './capture/ffmpeg.js';
+import { jpegDimensions } from './capture/jpeg.js';
+import { createSemaphore } from './capture/semaphore.js';
 import type { Config } from './config.js';
-import type { FfmpegRunner } from './ffmpeg.js';
-import type { FootageStore } from './footage-store.js';
-import { IndexWriter } from './index-writer.js';
-import type { ChunkIndexPort, IndexPort, RetentionIndexPort } from './influx.js';
-import { jpegDimensions } from './jpeg.js';
-import type { FeedMetrics } from './metrics.js';
-import { Retention, type StorageState } from './retention.js';
-import { createSemaphore } from './semaphore.js';
-import { notStoredReason, StoreFaults } from './store-faults.js';
-import type { ThumbnailStore } from './thumbnail-store.js';
+import type { FootageStore } from './footage/footage-store.js';
+import { Retention, type RetentionIndexPort } from './footage/retention.js';
+import { notStoredReason, StoreFaults } from './footage/store-faults.js';
+import type { ThumbnailStore } from './footage/thumbnail-store.js';
+import type { CameraHealth, HealthReport } from './http/health.js';
+import type { FeedMetrics } from './http/metrics.js';
+import { ChunkIndexer } from './index/chunk-indexer.js';
+import { IndexWriter } from './index/index-writer.js';
+import type { ChunkIndexPort, IndexPort } from './index/influx.js';
+import type { Clock } from './shared/clock.js';
 
 export interface FeedHandlerDeps {
   config: Pick<
@@ -45,30 +51,6 @@ export interface FeedHandlerDeps {
   footage: FootageStore;
   metrics: FeedMetrics;
   random?: () => number;
-}
-
-export interface CameraHealth {
-  camera: string;
-  ok: boolean;
-  state: CameraSnapshot['state'];
-  mode: CameraSnapshot['mode'];
-  /** Seconds since the newest frame (or since start, before the first one). */
-  frameAgeSeconds: number;
-  /** False while decoded frames cannot be written (a volume it may not write, a full disk). */
-  storing: boolean;
-  /** Why frames are not stored, in status-reason words ("permission denied"); null while they are. */
-  storeError: string | null;
-  frames: number;
-  restarts: number;
-}
-
-export interface HealthReport {
-  ok: boolean;
-  maxFrameAgeSeconds: number;
-  cameras: CameraHealth[];
-  index: { pendingPoints: number; writing: boolean; lastError: string | null };
-  /** Disk use at the last retention sweep; null before the first. */
-  storage?: StorageState | null;
 }
 
 export interface FeedHandler {

@@ -4,17 +4,17 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createApp } from './app.js';
-import { systemClock } from './clock.js';
+import { redactCredentials } from '@fathom/service-kit';
+import { createFfmpegRunner, resolveFfmpegBinary } from './capture/ffmpeg.js';
 import { ConfigError, readConfig } from './config.js';
 import { createFeedHandler } from './feed-handler.js';
-import { createFfmpegRunner, resolveFfmpegBinary } from './ffmpeg.js';
-import { createFootageStore } from './footage-store.js';
-import { createInfluxIndex } from './influx.js';
+import { createFootageStore } from './footage/footage-store.js';
+import { createThumbnailStore } from './footage/thumbnail-store.js';
+import { createApp } from './http/app.js';
+import { createFeedMetrics } from './http/metrics.js';
+import { createInfluxIndex } from './index/influx.js';
 import { createLogger } from './logger.js';
-import { createFeedMetrics } from './metrics.js';
-import { redactCredentials } from './redact.js';
-import { createThumbnailStore } from './thumbnail-store.js';
+import { systemClock } from './shared/clock.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof readConfig>;

@@ -8,19 +8,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort, stopChild, waitFor } from '../../scripts/lib/process.js';
+import { freePort, waitFor } from '../../scripts/lib/process.js';
 import { type RtspServerHandle, startRtspServer } from '../../test/support/rtsp-server.js';
 import { decodeTimecodeFromJpeg } from '../../test/support/timecode.js';
 import {
-  camerasEnv,
   compareIndexWithDisk,
-  type FeedHandlerChild,
+  FeedHandlers,
   filesOnDisk,
   indexedThumbnails,
   quantile,
   sleep,
-  startFeedHandler,
   statusPoints,
+  stopCleanly,
 } from './harness.js';
 
 const influx = inject('influx');
@@ -29,7 +28,7 @@ const CAMERAS = [`cap-a-${RUN_ID}`, `cap-b-${RUN_ID}`];
 
 describe('feed-handler capture (2 cameras, 30 s)', () => {
   let rtsp: RtspServerHandle;
-  let handler: FeedHandlerChild | undefined;
+  const handlers = new FeedHandlers();
   const thumbnailDir = mkdtempSync(join(tmpdir(), 'fathom-capture-'));
 
   beforeAll(async () => {
@@ -42,23 +41,20 @@ describe('feed-handler capture (2 cameras, 30 s)', () => {
     });
   });
   afterAll(async () => {
-    if (handler) await stopChild(handler.child);
+    await handlers.stopAll();
     await rtsp?.stop();
     rmSync(thumbnailDir, { recursive: true, force: true });
   });
 
   it('indexes every thumbnail once, at the capture time painted in it', async () => {
-    handler = await startFeedHandler({
-      INFLUX_URL: influx.url,
-      INFLUX_TOKEN: influx.token,
-      INFLUX_ORG: influx.org,
-      INFLUX_BUCKET: influx.bucket,
-      THUMBNAIL_DIR: thumbnailDir,
-      CAMERAS: camerasEnv([
+    const handler = await handlers.start({
+      influx,
+      thumbnailDir,
+      cameras: [
         { id: CAMERAS[0] as string, url: rtsp.url('a') },
         { id: CAMERAS[1] as string, url: rtsp.url('b') },
-      ]),
-      DECODE_MODE: 'auto',
+      ],
+      env: { DECODE_MODE: 'auto' },
     });
     // 30 s counted from the first thumbnail of both cameras (the keyframe probe comes before).
     await waitFor(
@@ -76,8 +72,7 @@ describe('feed-handler capture (2 cameras, 30 s)', () => {
     expect(metrics).toMatch(new RegExp(`fathom_feed_frames_total\\{camera="${CAMERAS[0]}"\\} \\d+`));
     await sleep(30_000 - (Date.now() - started));
 
-    handler.child.kill('SIGTERM');
-    expect(await handler.exited).toEqual({ code: 0, signal: null });
+    await stopCleanly(handler);
     expect(handler.logs()).toContain('decoding keyframes only');
 
     const errors: number[] = [];

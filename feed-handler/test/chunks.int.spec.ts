@@ -13,10 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHUNK_FIELD, MEASUREMENT, parseChunkPath, TAG } from '@fathom/index-contract';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort, stopChild, waitFor } from '../../scripts/lib/process.js';
+import { freePort, waitFor } from '../../scripts/lib/process.js';
 import { type RtspServerHandle, startRtspServer } from '../../test/support/rtsp-server.js';
 import { decodeTimecodeFromJpeg } from '../../test/support/timecode.js';
-import { camerasEnv, type FeedHandlerChild, filesOnDisk, flux, startFeedHandler } from './harness.js';
+import { FeedHandlers, filesOnDisk, flux, stopCleanly } from './harness.js';
 
 const influx = inject('influx');
 const CAMERA = `chunk-${Date.now().toString(36)}`;
@@ -77,7 +77,7 @@ function packetFlags(path: string): string[] {
 
 describe('feed-handler video chunks (10 s chunks, 10 fps, timecode source)', () => {
   let rtsp: RtspServerHandle;
-  let handler: FeedHandlerChild | undefined;
+  const handlers = new FeedHandlers();
   const thumbnailDir = mkdtempSync(join(tmpdir(), 'fathom-chunks-'));
   const chunkDir = join(thumbnailDir, '_chunks');
   const scratch = mkdtempSync(join(tmpdir(), 'fathom-chunk-frames-'));
@@ -92,22 +92,18 @@ describe('feed-handler video chunks (10 s chunks, 10 fps, timecode source)', () 
     });
   });
   afterAll(async () => {
-    if (handler) await stopChild(handler.child);
+    await handlers.stopAll();
     await rtsp?.stop();
     rmSync(thumbnailDir, { recursive: true, force: true });
     rmSync(scratch, { recursive: true, force: true });
   });
 
   it('records clock-aligned MP4 chunks without re-encoding and indexes each at its capture times', async () => {
-    handler = await startFeedHandler({
-      INFLUX_URL: influx.url,
-      INFLUX_TOKEN: influx.token,
-      INFLUX_ORG: influx.org,
-      INFLUX_BUCKET: influx.bucket,
-      THUMBNAIL_DIR: thumbnailDir,
-      CAMERAS: camerasEnv([{ id: CAMERA, url: rtsp.url('c') }]),
-      DECODE_MODE: 'keyframes',
-      CHUNK_SECONDS: String(CHUNK_SECONDS),
+    const handler = await handlers.start({
+      influx,
+      thumbnailDir,
+      cameras: [{ id: CAMERA, url: rtsp.url('c') }],
+      env: { DECODE_MODE: 'keyframes', CHUNK_SECONDS: String(CHUNK_SECONDS) },
     });
     // The first chunk runs from the first frame to the next 10 s boundary; then three full ones.
     await waitFor(
@@ -120,8 +116,7 @@ describe('feed-handler video chunks (10 s chunks, 10 fps, timecode source)', () 
     );
     const metrics = await (await fetch(`${handler.httpUrl}/metrics`)).text();
     expect(metrics).toMatch(new RegExp(`fathom_feed_chunks_total\\{camera="${CAMERA}"\\} [4-9]`));
-    handler.child.kill('SIGTERM');
-    expect(await handler.exited).toEqual({ code: 0, signal: null });
+    await stopCleanly(handler);
 
     // SIGTERM finishes the chunk being recorded: it is published too.
     const chunks = chunksOnDisk(chunkDir, CAMERA);

@@ -9,28 +9,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { type InfluxdHandle, setupInfluxd, startInfluxd } from '../../influx/influxd.js';
-import { freePort, stopChild, waitFor } from '../../scripts/lib/process.js';
+import { freePort, waitFor } from '../../scripts/lib/process.js';
 import { type RtspServerHandle, startRtspServer } from '../../test/support/rtsp-server.js';
 import {
-  camerasEnv,
   compareIndexWithDisk,
-  type FeedHandlerChild,
+  FeedHandlers,
   filesOnDisk,
   type InfluxTarget,
   indexedThumbnails,
   sleep,
-  startFeedHandler,
   statusPoints,
+  stopCleanly,
 } from './harness.js';
 
 const sharedInflux = inject('influx');
 const RUN_ID = Date.now().toString(36);
 const cleanups: (() => Promise<void> | void)[] = [];
-const children: FeedHandlerChild[] = [];
+// Restarts within a second once the server is back; a probe per restart is not needed (the mode is kept).
+const handlers = new FeedHandlers(
+  { RESTART_BACKOFF_BASE_MS: '250', RESTART_BACKOFF_MAX_MS: '1000', STALL_SECONDS: '5', RTSP_TIMEOUT_SECONDS: '5' },
+  10_000,
+);
 
-afterEach(async () => {
-  for (const child of children.splice(0)) await stopChild(child.child, 10_000);
-});
+afterEach(() => handlers.stopAll());
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
@@ -47,38 +48,16 @@ async function rtspServer(port: number, mounts: string[]): Promise<RtspServerHan
   return server;
 }
 
-function influxEnv(influx: InfluxTarget): Record<string, string> {
-  return { INFLUX_URL: influx.url, INFLUX_TOKEN: influx.token, INFLUX_ORG: influx.org, INFLUX_BUCKET: influx.bucket };
-}
-
-async function run(env: Record<string, string>): Promise<FeedHandlerChild> {
-  const child = await startFeedHandler({
-    // Restarts within a second once the server is back; a probe per restart is not needed (the mode is kept).
-    RESTART_BACKOFF_BASE_MS: '250',
-    RESTART_BACKOFF_MAX_MS: '1000',
-    STALL_SECONDS: '5',
-    RTSP_TIMEOUT_SECONDS: '5',
-    ...env,
-  });
-  children.push(child);
-  return child;
-}
-
-async function stopCleanly(child: FeedHandlerChild): Promise<void> {
-  child.child.kill('SIGTERM');
-  expect(await child.exited).toEqual({ code: 0, signal: null });
-}
-
 describe('feed-handler faults', () => {
   it('RTSP server gone for 20 s: thumbnails resume within 5 s of its return and the gap is recorded', async () => {
     const camera = `rtsp-out-${RUN_ID}`;
     const dir = tempDir('fathom-rtsp-out-');
     const port = await freePort();
     let server = await rtspServer(port, ['cam']);
-    const handler = await run({
-      ...influxEnv(sharedInflux),
-      THUMBNAIL_DIR: dir,
-      CAMERAS: camerasEnv([{ id: camera, url: server.url('cam') }]),
+    const handler = await handlers.start({
+      influx: sharedInflux,
+      thumbnailDir: dir,
+      cameras: [{ id: camera, url: server.url('cam') }],
     });
     await waitFor('thumbnails', async () => (filesOnDisk(dir, camera).length >= 5 ? true : undefined), {
       timeoutMs: 60_000,
@@ -137,15 +116,15 @@ describe('feed-handler faults', () => {
     const cameras = [`influx-out-a-${RUN_ID}`, `influx-out-b-${RUN_ID}`];
     const dir = tempDir('fathom-influx-out-thumbs-');
     const server = await rtspServer(await freePort(), ['a', 'b']);
-    const handler = await run({
-      ...influxEnv(influx),
-      THUMBNAIL_DIR: dir,
-      CAMERAS: camerasEnv([
+    const handler = await handlers.start({
+      influx,
+      thumbnailDir: dir,
+      cameras: [
         { id: cameras[0] as string, url: server.url('a') },
         { id: cameras[1] as string, url: server.url('b') },
-      ]),
+      ],
       // A small buffer, so the outage overflows it and the rest comes back from disk.
-      INDEX_BUFFER_MAX: '20',
+      env: { INDEX_BUFFER_MAX: '20' },
     });
     await waitFor(
       'indexed thumbnails',
@@ -189,17 +168,17 @@ describe('feed-handler faults', () => {
     const cameras = [`kill-a-${RUN_ID}`, `kill-b-${RUN_ID}`];
     const dir = tempDir('fathom-kill-');
     const server = await rtspServer(await freePort(), ['a', 'b']);
-    const env = {
-      ...influxEnv(sharedInflux),
-      THUMBNAIL_DIR: dir,
-      CAMERAS: camerasEnv([
+    const setup = {
+      influx: sharedInflux,
+      thumbnailDir: dir,
+      cameras: [
         { id: cameras[0] as string, url: server.url('a') },
         { id: cameras[1] as string, url: server.url('b') },
-      ]),
+      ],
       // Flush rarely, so the kill always finds thumbnails on disk that are not indexed yet.
-      INDEX_FLUSH_MS: '15000',
+      env: { INDEX_FLUSH_MS: '15000' },
     };
-    const first = await run(env);
+    const first = await handlers.start(setup);
     await waitFor('thumbnails', async () => (filesOnDisk(dir, cameras[1] as string).length >= 8 ? true : undefined), {
       timeoutMs: 60_000,
     });
@@ -216,7 +195,7 @@ describe('feed-handler faults', () => {
     expect(unindexedAfterKill).toBeGreaterThan(0);
 
     const restartedAt = Date.now();
-    const second = await run({ ...env, INDEX_FLUSH_MS: '1000' });
+    const second = await handlers.start({ ...setup, env: { INDEX_FLUSH_MS: '1000' } });
     await waitFor('thumbnails after the restart', async () =>
       cameras.every((c) => filesOnDisk(dir, c).some((f) => f.capturedAtMs > restartedAt)) ? true : undefined,
     );

@@ -2,13 +2,15 @@
  * Integration-test harness for the feed-handler: runs the real service as a
  * child process (`node --import tsx feed-handler/src/main.ts`), so tests can
  * SIGTERM or SIGKILL it, and reads back what it left on disk and in InfluxDB.
+ * A spec starts its children through `FeedHandlers` (index, footage folder and
+ * cameras in, the env built here; `stopAll` in its after-hook).
  */
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MEASUREMENT, parseThumbnailPath, rfc3339ToMs, TAG } from '@fathom/index-contract';
 import { percentile } from '../../scripts/lib/percentile.js';
-import { freePort, REPO_ROOT, spawnBound, tailOf, waitFor } from '../../scripts/lib/process.js';
+import { freePort, REPO_ROOT, spawnBound, stopChild, tailOf, waitFor } from '../../scripts/lib/process.js';
 
 export interface InfluxTarget {
   url: string;
@@ -55,8 +57,70 @@ export async function startFeedHandler(env: Record<string, string>): Promise<Fee
   return { child, httpUrl, logs, exited };
 }
 
-export function camerasEnv(cameras: { id: string; url: string; location?: string; width?: number }[]): string {
+/** SIGTERM, and the clean stop the service promises: exit code 0 once ffmpeg is stopped and points are flushed. */
+export async function stopCleanly(handler: FeedHandlerChild): Promise<void> {
+  handler.child.kill('SIGTERM');
+  const exit = await handler.exited;
+  if (exit.code !== 0 || exit.signal !== null) {
+    throw new Error(`feed-handler did not stop cleanly on SIGTERM: ${JSON.stringify(exit)}\n${handler.logs()}`);
+  }
+}
+
+export interface CameraEntry {
+  id: string;
+  url: string;
+  /** `lab` when not given. */
+  location?: string;
+  width?: number;
+}
+
+export function camerasEnv(cameras: CameraEntry[]): string {
   return JSON.stringify(cameras.map((c) => ({ location: 'lab', ...c })));
+}
+
+/** What a spec's feed-handler runs against: the index it writes, its footage folder and its cameras. */
+export interface FeedHandlerSetup {
+  influx: InfluxTarget;
+  thumbnailDir: string;
+  cameras: CameraEntry[];
+  /** Any other settings (DECODE_MODE, CHUNK_SECONDS, …); they win over the above. */
+  env?: Record<string, string>;
+}
+
+export function feedHandlerEnv(setup: FeedHandlerSetup): Record<string, string> {
+  const { influx } = setup;
+  return {
+    INFLUX_URL: influx.url,
+    INFLUX_TOKEN: influx.token,
+    INFLUX_ORG: influx.org,
+    INFLUX_BUCKET: influx.bucket,
+    THUMBNAIL_DIR: setup.thumbnailDir,
+    CAMERAS: camerasEnv(setup.cameras),
+    ...setup.env,
+  };
+}
+
+/**
+ * The feed-handler children of one spec file. `start` runs one for a setup, over the spec's `defaults`;
+ * `stopAll` (the spec's afterEach or afterAll) stops those still running: SIGTERM, SIGKILL after `graceMs`.
+ */
+export class FeedHandlers {
+  private readonly running: FeedHandlerChild[] = [];
+
+  constructor(
+    private readonly defaults: Record<string, string> = {},
+    private readonly graceMs?: number,
+  ) {}
+
+  async start(setup: FeedHandlerSetup): Promise<FeedHandlerChild> {
+    const handler = await startFeedHandler({ ...this.defaults, ...feedHandlerEnv(setup) });
+    this.running.push(handler);
+    return handler;
+  }
+
+  async stopAll(): Promise<void> {
+    for (const handler of this.running.splice(0)) await stopChild(handler.child, this.graceMs);
+  }
 }
 
 /** Thumbnails on disk for a camera: relative path and the capture time in the name. */

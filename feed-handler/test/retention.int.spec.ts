@@ -12,10 +12,10 @@ import { dirname, join } from 'node:path';
 import { chunkRelativePath, MEASUREMENT, TAG, thumbnailRelativePath } from '@fathom/index-contract';
 import { pino } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { systemClock } from '../src/clock.js';
-import { createFootageStore } from '../src/footage-store.js';
-import { createInfluxIndex } from '../src/influx.js';
-import { Retention } from '../src/retention.js';
+import { createFootageStore } from '../src/footage/footage-store.js';
+import { Retention } from '../src/footage/retention.js';
+import { createInfluxIndex } from '../src/index/influx.js';
+import { systemClock } from '../src/shared/clock.js';
 import { flux } from './harness.js';
 
 const influx = inject('influx');

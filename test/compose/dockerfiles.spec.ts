@@ -17,7 +17,8 @@ import { validate } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const EXPECTED = ['rtsp/Dockerfile', 'backend/Dockerfile', 'feed-handler/Dockerfile', 'frontend/Dockerfile'];
+// The root Dockerfile builds the backend and feed-handler targets from one shared build stage.
+const EXPECTED = ['Dockerfile', 'rtsp/Dockerfile', 'frontend/Dockerfile'];
 // stand-ins: the test stand-ins for the official base images (node, influxdb), not Fathom's services.
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'data', 'thumbnails', 'coverage', 'stand-ins']);
 const DIAGNOSTIC_ERROR = 1; // vscode-languageserver-types DiagnosticSeverity.Error
@@ -39,11 +40,14 @@ function findDockerfiles(dir = ROOT): string[] {
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 const text = (i: Instruction) => i.getTextContent();
 
-/** The instructions of the last build stage: everything from the last FROM on. */
-function finalStage(content: string): Instruction[] {
-  const all = DockerfileParser.parse(content).getInstructions();
-  const lastFrom = all.map((i) => i.getKeyword().toUpperCase()).lastIndexOf('FROM');
-  return lastFrom < 0 ? [] : all.slice(lastFrom);
+/** The stages an image runs from: each that has a CMD (the targets), or else the last one. */
+function runnableStages(content: string): { name: string; instructions: Instruction[] }[] {
+  const all = stages(content);
+  const withCmd = all.filter((stage) => stage.some((i) => i.getKeyword().toUpperCase() === 'CMD'));
+  return (withCmd.length > 0 ? withCmd : all.slice(-1)).map((instructions) => ({
+    name: /\bAS\s+(\S+)/i.exec(instructions[0]?.getArgumentsContent() ?? '')?.[1] ?? 'final',
+    instructions,
+  }));
 }
 
 /** Build stages: each a list of instructions starting with its FROM. */
@@ -145,19 +149,29 @@ describe('Dockerfiles', () => {
       expect(errors, `dockerfile-utils errors:\n${errors.join('\n')}`).toEqual([]);
     });
 
-    it('final stage switches to a non-root USER', () => {
-      const users = finalStage(read(file)).filter((i) => i.getKeyword().toUpperCase() === 'USER');
-      const last = users.at(-1)?.getArgumentsContent()?.trim();
-      expect(last, `${file}: no USER instruction in the final stage`).toBeTruthy();
-      const user = (last ?? '').split(':')[0];
-      expect(['root', '0'], `${file}: final stage runs as ${user}`).not.toContain(user);
+    it('every runnable stage switches to a non-root USER', () => {
+      for (const stage of runnableStages(read(file))) {
+        const users = stage.instructions.filter((i) => i.getKeyword().toUpperCase() === 'USER');
+        const last = users.at(-1)?.getArgumentsContent()?.trim();
+        expect(last, `${file} (${stage.name}): no USER instruction`).toBeTruthy();
+        const user = (last ?? '').split(':')[0];
+        expect(['root', '0'], `${file} (${stage.name}): runs as ${user}`).not.toContain(user);
+      }
     });
 
-    it('final stage has a HEALTHCHECK', () => {
-      const checks = finalStage(read(file)).filter((i) => i.getKeyword().toUpperCase() === 'HEALTHCHECK');
-      const last = checks.at(-1)?.getArgumentsContent()?.trim() ?? '';
-      expect(checks.length, `${file}: no HEALTHCHECK in the final stage`).toBeGreaterThan(0);
-      expect(last.toUpperCase(), `${file}: HEALTHCHECK NONE disables the check`).not.toBe('NONE');
+    it('every runnable stage has a HEALTHCHECK', () => {
+      for (const stage of runnableStages(read(file))) {
+        const checks = stage.instructions.filter((i) => i.getKeyword().toUpperCase() === 'HEALTHCHECK');
+        const last = checks.at(-1)?.getArgumentsContent()?.trim() ?? '';
+        expect(checks.length, `${file} (${stage.name}): no HEALTHCHECK`).toBeGreaterThan(0);
+        expect(last.toUpperCase(), `${file} (${stage.name}): HEALTHCHECK NONE disables the check`).not.toBe('NONE');
+      }
+    });
+
+    it('compose builds every runnable target of it', () => {
+      const targets = runnableStages(read(file)).map((s) => s.name);
+      const compose = read('docker-compose.yml') + read('frontend/docker-compose.yml');
+      if (targets.length > 1) for (const target of targets) expect(compose).toContain(`target: ${target}`);
     });
 
     it('does not download ffmpeg-static', () => {

@@ -1,4 +1,11 @@
 /**
+ * footage/ — the files on disk. In: captured JPEGs (thumbnail-store.ts) and
+ * finished chunks in staging (published here once whole). Out: thumbnail and
+ * chunk files under their contract names, listings of the files newer than a
+ * time (for the index's reconciliation), whether frames are being stored
+ * (store-faults.ts), and the retention sweep, which deletes old footage and
+ * its points (through RetentionIndexPort, which the index implements).
+ *
  * The filesystem adapter for video chunks and for retention (thumbnail writes
  * stay in thumbnail-store.ts): publishes finished chunks (staging name →
  * final name, only once the MP4 is whole), lists chunks for reconciliation,
@@ -13,7 +20,7 @@
 import { mkdir, open, readdir, rename, rm, rmdir, stat, statfs, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { chunkRelativePath, parseChunkPath, parseThumbnailPath } from '@fathom/index-contract';
-import { type Clock, sleep } from './clock.js';
+import { type Clock, sleep } from '../shared/clock.js';
 import { sortedFolderNumbers } from './folders.js';
 import { BOX_HEADER_BYTES, isCompleteMp4 } from './mp4-boxes.js';
 

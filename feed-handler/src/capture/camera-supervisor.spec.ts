@@ -1,16 +1,16 @@
 import pino from 'pino';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { FakeClock, flushPromises } from '../../test/support/fake-clock.js';
+import { syntheticJpeg } from '../../test/support/synthetic-jpeg.js';
 import {
   CameraSupervisor,
   type CapturedFrame,
   type SupervisorDeps,
   type SupervisorSettings,
 } from './camera-supervisor.js';
-import { FakeClock, flushPromises } from './fake-clock.js';
 import type { CaptureHandlers } from './ffmpeg.js';
 import type { CaptureSpec } from './ffmpeg-args.js';
 import { createSemaphore } from './semaphore.js';
-import { syntheticJpeg } from './synthetic-jpeg.js';
 
 const settings: SupervisorSettings = {
   width: 320,

@@ -18,9 +18,8 @@
  */
 import { MEASUREMENT, type StoragePoint } from '@fathom/index-contract';
 import type { Logger } from 'pino';
-import { type Clock, sleep } from './clock.js';
+import { type Clock, sleep } from '../shared/clock.js';
 import type { FootageKind, FootageStore, Volume } from './footage-store.js';
-import type { RetentionIndexPort } from './influx.js';
 import {
   type Cutoff,
   DAY_MS,
@@ -34,6 +33,13 @@ import {
   summarise,
   unitsToOpen,
 } from './retention-plan.js';
+
+/** What retention needs from the index (the InfluxDB adapter implements it): drop a camera's old points, record disk use. */
+export interface RetentionIndexPort {
+  /** Deletes every point of `measurement` and `camera` at or before cutoffMs. */
+  deleteUpTo(measurement: string, camera: string, cutoffMs: number): Promise<void>;
+  writeStorage(points: readonly StoragePoint[]): Promise<void>;
+}
 
 export interface RetentionDeps {
   store: FootageStore;

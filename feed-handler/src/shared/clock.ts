@@ -1,4 +1,7 @@
 /**
+ * shared/ — helpers every stage uses: the clock (here) and retry backoff
+ * (backoff.ts). They import nothing from the stages or the root.
+ *
  * The clock adapter: the only place that reads wall-clock time or sets timers
  * for the service core, so tests can drive time by hand.
  */

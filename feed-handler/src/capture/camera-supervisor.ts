@@ -1,4 +1,11 @@
 /**
+ * capture/ — from a camera's RTSP stream to timed JPEGs. In: a camera (URL,
+ * thumbnail width, decode mode) and ffmpeg's stdout and stderr. Out:
+ * CapturedFrame (JPEG bytes and capture time), RecordedChunk (a finished MP4
+ * under its staging name, with its capture times) and online/offline status.
+ * ffmpeg.ts is the only module that starts ffmpeg; everything else here is
+ * pure or takes its clock and ffmpeg runner as deps.
+ *
  * One camera's ffmpeg, supervised: choose the decode mode (probe or override),
  * run ffmpeg, turn its output into timed JPEGs, restart it with capped
  * exponential backoff when it exits, stop it when no frame has come for
@@ -6,16 +13,17 @@
  * injected clock and ffmpeg from an injected runner, so all of this is
  * unit-tested without either.
  */
+
+import { redactCredentials } from '@fathom/service-kit';
 import type { Logger } from 'pino';
-import { type BackoffPolicy, backoffDelayMs } from './backoff.js';
-import { type Clock, sleep, type TimerHandle } from './clock.js';
+import { type BackoffPolicy, backoffDelayMs } from '../shared/backoff.js';
+import { type Clock, sleep, type TimerHandle } from '../shared/clock.js';
 import { chooseDecodeMode, type DecodeModeChoice } from './decode-mode.js';
 import { describeExit, describeUnreachable } from './exit-reason.js';
 import type { CaptureProcess, ExitResult, FfmpegRunner } from './ffmpeg.js';
 import type { CaptureSpec, DecodeMode } from './ffmpeg-args.js';
 import { FramePairer, type TimedJpeg } from './frame-pairing.js';
 import { JpegSplitter } from './jpeg.js';
-import { redactCredentials } from './redact.js';
 import { RingBuffer } from './ring-buffer.js';
 import { parseSegmentListLine, type SegmentListEntry, segmentStreamTimesMs } from './segment-list.js';
 import type { Semaphore } from './semaphore.js';

@@ -1,4 +1,10 @@
 /**
+ * index/ — from stored files to InfluxDB points. In: a point per stored
+ * thumbnail (this writer), per published chunk (chunk-indexer.ts) and per
+ * status change, and the footage listings for what was never indexed. Out:
+ * writes to InfluxDB through influx.ts (the only module that talks to it; the
+ * Flux it sends is flux.ts), and what is pending and whether writes succeed.
+ *
  * Gets every thumbnail on disk into InfluxDB, in capture order per camera,
  * whatever InfluxDB does meanwhile.
  *
@@ -23,10 +29,10 @@
  */
 import type { CameraStatusPoint, ThumbnailPoint } from '@fathom/index-contract';
 import type { Logger } from 'pino';
-import { type BackoffPolicy, backoffDelayMs } from './backoff.js';
-import { type Clock, sleep } from './clock.js';
+import type { ThumbnailStore } from '../footage/thumbnail-store.js';
+import { type BackoffPolicy, backoffDelayMs } from '../shared/backoff.js';
+import { type Clock, sleep } from '../shared/clock.js';
 import type { IndexPort } from './influx.js';
-import type { ThumbnailStore } from './thumbnail-store.js';
 
 /** The reason of the offline point written for a camera a dead process left online. */
 export const RESTARTED_REASON = 'feed-handler restarted';

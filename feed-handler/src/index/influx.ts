@@ -27,6 +27,7 @@ import {
 } from '@fathom/index-contract';
 import { InfluxDB, Point, setLogger, type Transport, type WriteApi } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
+import type { RetentionIndexPort } from '../footage/retention.js';
 import { deleteRequestBody, lastChunkQuery, lastStatusQuery, lastThumbnailQuery } from './flux.js';
 
 export interface IndexPort {
@@ -42,13 +43,6 @@ export interface ChunkIndexPort {
   writeChunks(chunks: readonly ChunkPoint[]): Promise<void>;
   /** Start of the newest indexed chunk of `camera`, or null. */
   lastChunkStartMs(camera: string): Promise<number | null>;
-}
-
-/** What retention needs from the index: drop a camera's old points, record disk use. */
-export interface RetentionIndexPort {
-  /** Deletes every point of `measurement` and `camera` at or before cutoffMs. */
-  deleteUpTo(measurement: string, camera: string, cutoffMs: number): Promise<void>;
-  writeStorage(points: readonly StoragePoint[]): Promise<void>;
 }
 
 export function chunkToPoint(p: ChunkPoint): Point {

@@ -1,43 +1,5 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FramePairer } from './frame-pairing.js';
-import { JpegSplitter, jpegDimensions } from './jpeg.js';
-import { syntheticJpeg } from './synthetic-jpeg.js';
-
-describe('JPEG framing', () => {
-  it('reads the dimensions from the start-of-frame segment', () => {
-    expect(jpegDimensions(syntheticJpeg(320, 180))).toEqual({ width: 320, height: 180 });
-    expect(jpegDimensions(Buffer.from('not a jpeg'))).toBeNull();
-  });
-
-  it('splits a stream into the same images however it is chunked', () => {
-    const images = [syntheticJpeg(320, 180, 1), syntheticJpeg(640, 360, 2), syntheticJpeg(16, 16, 3)];
-    const stream = Buffer.concat(images);
-    fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: stream.length }), { maxLength: 10 }), (cuts) => {
-        const points = [...new Set(cuts)].sort((a, b) => a - b);
-        const splitter = new JpegSplitter();
-        const out: Buffer[] = [];
-        let from = 0;
-        for (const at of [...points, stream.length]) {
-          out.push(...splitter.push(stream.subarray(from, at)));
-          from = at;
-        }
-        expect(out.map((b) => b.toString('hex'))).toEqual(images.map((b) => b.toString('hex')));
-        expect(splitter.pendingBytes).toBe(0);
-        expect(splitter.discardedBytes).toBe(0);
-      }),
-    );
-  });
-
-  it('skips garbage before an image and waits for an incomplete one', () => {
-    const splitter = new JpegSplitter();
-    const image = syntheticJpeg(320, 180);
-    expect(splitter.push(Buffer.concat([Buffer.from([1, 2, 3]), image.subarray(0, 20)]))).toEqual([]);
-    expect(splitter.push(image.subarray(20))).toHaveLength(1);
-    expect(splitter.discardedBytes).toBe(3);
-  });
-});
 
 describe('frame pairing', () => {
   const info = (n: number, pts: number) =>
@@ -116,5 +78,17 @@ describe('frame pairing', () => {
     pairer.addStderrLine(info(2, 180), 2);
     expect(pairer.sequenceErrors).toBe(1);
     expect(pairer.pending).toEqual({ times: 2, jpegs: 0 });
+  });
+});
+
+describe('capture time of a chunk boundary', () => {
+  it('maps stream time with the same offset as the frames', () => {
+    const pairer = new FramePairer({ anchorSamples: 1 });
+    expect(pairer.captureTimeOf(1_000)).toBeNull();
+    pairer.addStderrLine('[Parsed_showinfo_2 @ 0x1] config in time_base: 1/90000, frame_rate: 10/1', 0);
+    pairer.addStderrLine('[Parsed_showinfo_2 @ 0x1] n:   0 pts: 180000 pts_time:2 iskey:1', 1_000_002_100);
+    expect(pairer.firstStreamMs).toBe(2_000);
+    // arrival 1_000_002_100 minus one frame (100 ms) minus stream 2_000 ms
+    expect(pairer.captureTimeOf(12_000)).toBe(1_000_012_000);
   });
 });

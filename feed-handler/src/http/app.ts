@@ -1,7 +1,11 @@
-/** The HTTP surface: /healthz and /metrics. createApp is separate from listen() so tests use port 0. */
+/**
+ * http/ — what the service tells the outside. In: the health report the core
+ * builds (health.ts) and the metrics registry (metrics.ts). Out: GET /healthz
+ * and GET /metrics. createApp is separate from listen() so tests use port 0.
+ */
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Registry } from 'prom-client';
-import type { HealthReport } from './feed-handler.js';
+import type { HealthReport } from './health.js';
 
 export interface AppDeps {
   health(): HealthReport;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { thumbnailRelativePath } from '@fathom/index-contract';
 import { afterEach, describe, expect, it } from 'vitest';
-import { syntheticJpeg } from './synthetic-jpeg.js';
+import { syntheticJpeg } from '../../test/support/synthetic-jpeg.js';
 import { createThumbnailStore } from './thumbnail-store.js';
 
 describe('thumbnail store (filesystem adapter)', () => {

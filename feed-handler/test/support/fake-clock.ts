@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../../src/shared/clock.js';
 
 /** A hand-driven clock for unit tests of the supervisor and the index writer. */
 export class FakeClock implements Clock {

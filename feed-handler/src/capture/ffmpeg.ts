@@ -7,10 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { PassThrough } from 'node:stream';
+import { redactCredentials } from '@fathom/service-kit';
 import ffmpeg from 'fluent-ffmpeg';
 import { exitFromFluentMessage } from './exit-reason.js';
 import { type CaptureSpec, captureArgs, probeArgs } from './ffmpeg-args.js';
-import { redactCredentials } from './redact.js';
 import { RingBuffer } from './ring-buffer.js';
 import { parseShowinfoLine, ptsToMs } from './showinfo.js';
 

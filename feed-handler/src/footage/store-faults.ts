@@ -4,7 +4,7 @@
  * a fault the health report, the status index and the logs must show, in the
  * same path-free words as the other status reasons. Pure: times come in.
  */
-import { classifyFfmpegError } from './exit-reason.js';
+import { classifyFfmpegError } from '../capture/exit-reason.js';
 
 export interface StoreFault {
   /** Path-free kind, e.g. "permission denied", "disk full", "write failed". */

@@ -6,8 +6,8 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseThumbnailPath } from '@fathom/index-contract';
+import { jpegDimensions } from '../capture/jpeg.js';
 import { periodMayHoldNewer, sortedFolderNumbers } from './folders.js';
-import { jpegDimensions } from './jpeg.js';
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 

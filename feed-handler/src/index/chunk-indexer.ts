@@ -8,9 +8,9 @@
  */
 import type { ChunkPoint } from '@fathom/index-contract';
 import type { Logger } from 'pino';
-import { type BackoffPolicy, backoffDelayMs } from './backoff.js';
-import { type Clock, sleep } from './clock.js';
-import type { FootageStore } from './footage-store.js';
+import type { FootageStore } from '../footage/footage-store.js';
+import { type BackoffPolicy, backoffDelayMs } from '../shared/backoff.js';
+import { type Clock, sleep } from '../shared/clock.js';
 import type { ChunkIndexPort } from './influx.js';
 
 export interface ChunkIndexerDeps {

@@ -2,10 +2,10 @@ import type { CameraStatusPoint, ThumbnailPoint } from '@fathom/index-contract';
 import { thumbnailRelativePath } from '@fathom/index-contract';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { FakeClock, flushPromises } from './fake-clock.js';
+import { FakeClock, flushPromises } from '../../test/support/fake-clock.js';
+import type { StoredThumbnail, ThumbnailStore } from '../footage/thumbnail-store.js';
 import { IndexWriter, type IndexWriterSettings, RESTARTED_REASON } from './index-writer.js';
 import type { IndexPort } from './influx.js';
-import type { StoredThumbnail, ThumbnailStore } from './thumbnail-store.js';
 
 class FakeIndex implements IndexPort {
   up = true;

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
-import type { HealthReport } from './feed-handler.js';
+import type { HealthReport } from './health.js';
 import { createFeedMetrics } from './metrics.js';
 
 const report = (ok: boolean): HealthReport => ({

@@ -1,0 +1,68 @@
+# The two Node services, backend and feed-handler, from one Dockerfile: they share the
+# build stage, which mirrors the native path exactly (`npm ci`, then `npm run build` =
+# `tsc -b packages/index-contract packages/service-kit feed-handler backend`), so both
+# images come from one compile. Each target then installs only its own production
+# dependencies and runs `node <service>/dist/main.js`.
+#   docker build --target backend -t fathom-backend .
+#   docker build --target feed-handler -t fathom-feed-handler .
+# (docker-compose.yml does this; the dashboard and the RTSP server have their own Dockerfiles.)
+
+# The workspace manifests: what `npm ci` reads, and nothing else, so source edits keep its layer.
+FROM node:20-bookworm-slim AS manifests
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.base.json ./
+COPY packages/index-contract/package.json packages/index-contract/
+COPY packages/service-kit/package.json packages/service-kit/
+COPY feed-handler/package.json feed-handler/
+COPY backend/package.json backend/
+COPY frontend/package.json frontend/
+
+FROM manifests AS build
+# --omit=optional: ffmpeg-static would download its binary at install time; images use Debian's ffmpeg.
+RUN npm ci --omit=optional --no-audit --no-fund --include-workspace-root \
+      -w @fathom/index-contract -w @fathom/service-kit -w @fathom/feed-handler -w @fathom/backend
+COPY packages/index-contract packages/index-contract
+COPY packages/service-kit packages/service-kit
+COPY feed-handler feed-handler
+COPY backend backend
+RUN npx tsc -b packages/index-contract packages/service-kit feed-handler backend
+
+FROM node:20-bookworm-slim AS backend
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=manifests /app ./
+RUN npm ci --omit=dev --omit=optional --no-audit --no-fund \
+      -w @fathom/index-contract -w @fathom/service-kit -w @fathom/backend \
+ && npm cache clean --force
+COPY --from=build /app/packages/index-contract/dist packages/index-contract/dist
+COPY --from=build /app/packages/service-kit/dist packages/service-kit/dist
+COPY --from=build /app/backend/dist backend/dist
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.BACKEND_PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "backend/dist/main.js"]
+
+FROM node:20-bookworm-slim AS feed-handler
+# ffmpeg from the base distribution: ffmpeg-static downloads its binary at
+# install time, which may not be reachable when the image is built.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=manifests /app ./
+RUN npm ci --omit=dev --omit=optional --no-audit --no-fund \
+      -w @fathom/index-contract -w @fathom/service-kit -w @fathom/feed-handler \
+ && npm cache clean --force
+COPY --from=build /app/packages/index-contract/dist packages/index-contract/dist
+COPY --from=build /app/packages/service-kit/dist packages/service-kit/dist
+COPY --from=build /app/feed-handler/dist feed-handler/dist
+# The footage mount point belongs to node: Docker copies that ownership into a new named volume,
+# so the default (a fresh `thumbnails` volume) is writable by the user below.
+RUN mkdir -p /data/thumbnails && chown node:node /data/thumbnails
+USER node
+EXPOSE 3001
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.FEED_HANDLER_PORT||3001)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "feed-handler/dist/main.js"]

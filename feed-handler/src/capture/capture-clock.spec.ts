@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { CaptureClock } from './capture-clock.js';
+
+describe('capture clock', () => {
+  const t0 = 1_795_618_800_000;
+  it('anchors stream time to the least-delayed arrival, so late arrivals do not move capture times', () => {
+    const clock = new CaptureClock(30);
+    // Stream times are exact (1 s apart); arrivals are 21 ms late, one of them 110 ms.
+    expect(clock.capturedAt(0, t0 + 25)).toBe(t0 + 25);
+    expect(clock.capturedAt(1000, t0 + 1021)).toBe(t0 + 1021);
+    expect(clock.capturedAt(2000, t0 + 2110)).toBe(t0 + 2021);
+    expect(clock.capturedAt(3000, t0 + 3022)).toBe(t0 + 3021);
+  });
+  it('forgets old samples, following a drifting camera clock', () => {
+    const clock = new CaptureClock(3);
+    clock.capturedAt(0, t0 + 20);
+    for (let k = 1; k <= 5; k++) clock.capturedAt(k * 1000, t0 + k * 1000 + 20 + k * 5);
+    expect(clock.capturedAt(6000, t0 + 6000 + 50)).toBe(t0 + 6000 + 40);
+  });
+  it('starts over when the stream time jumps', () => {
+    const clock = new CaptureClock(30);
+    clock.capturedAt(0, t0 + 20);
+    clock.capturedAt(1000, t0 + 1020);
+    // The camera restarted its RTP clock: stream time back to 0 while the wall clock moved on.
+    expect(clock.capturedAt(0, t0 + 2030)).toBe(t0 + 2030);
+    expect(clock.capturedAt(1000, t0 + 3025)).toBe(t0 + 3025);
+  });
+});

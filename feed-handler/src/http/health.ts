@@ -1,0 +1,27 @@
+/** What GET /healthz answers: built by the feed-handler core (feed-handler.ts), served by app.ts. */
+import type { CameraSnapshot } from '../capture/camera-supervisor.js';
+import type { StorageState } from '../footage/retention.js';
+
+export interface CameraHealth {
+  camera: string;
+  ok: boolean;
+  state: CameraSnapshot['state'];
+  mode: CameraSnapshot['mode'];
+  /** Seconds since the newest frame (or since start, before the first one). */
+  frameAgeSeconds: number;
+  /** False while decoded frames cannot be written (a volume it may not write, a full disk). */
+  storing: boolean;
+  /** Why frames are not stored, in status-reason words ("permission denied"); null while they are. */
+  storeError: string | null;
+  frames: number;
+  restarts: number;
+}
+
+export interface HealthReport {
+  ok: boolean;
+  maxFrameAgeSeconds: number;
+  cameras: CameraHealth[];
+  index: { pendingPoints: number; writing: boolean; lastError: string | null };
+  /** Disk use at the last retention sweep; null before the first. */
+  storage?: StorageState | null;
+}
