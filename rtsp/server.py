@@ -11,7 +11,7 @@ Configuration comes from the environment only:
     RTSP_PORT              TCP port for RTSP (default 8554; 0 = pick a free one)
     RTSP_MOUNTS            comma-separated mount names (default "test"); each is served at
                            rtsp://HOST:PORT/<name> as an independent simulated camera
-    RTSP_SOURCE            testpattern (default) | timecode | v4l2 | file | rtsp
+    RTSP_SOURCE            testpattern (default) | timecode | scene | v4l2 | file | rtsp
     RTSP_DEVICE            v4l2 device (default /dev/video0), for RTSP_SOURCE=v4l2
     RTSP_FILE              media file played in a loop forever, for RTSP_SOURCE=file
     RTSP_FILE_COPY         1 = relay the file's H.264 as-is, without re-encoding (default 0);
@@ -22,9 +22,13 @@ Configuration comes from the environment only:
     RTSP_FPS               frames per second (default 15)
     RTSP_KEYFRAME_SECONDS  seconds between keyframes (default 1; key-int-max = fps * seconds)
     RTSP_BITRATE_KBPS      x264 target bitrate in kbit/s (default 800)
+    RTSP_SCENE_SCRIPT      JSON script of the scene's moves and lighting steps, for
+                           RTSP_SOURCE=scene (default DEFAULT_SCENE_SCRIPT below)
+    RTSP_SCENE_NOISE       sensor-noise amplitude in luma levels, 0..40 (default 6), for
+                           RTSP_SOURCE=scene
 
 RTSP_WIDTH/HEIGHT/FPS/KEYFRAME_SECONDS/BITRATE_KBPS apply to the modes that encode
-(testpattern, timecode, v4l2, file without copy); the copy modes keep the source's stream.
+(testpattern, timecode, scene, v4l2, file without copy); the copy modes keep the source's stream.
 
 Output contract: once the port is listening, exactly one line is printed to stdout,
     {"event":"ready","port":8554,"mounts":["test"]}
@@ -35,13 +39,20 @@ upstream URL (user:pass@) are never printed.
 The `timecode` source paints the capture time (wall-clock epoch milliseconds) into every
 frame; the exact encoding is specified in rtsp/README.md and decoded by
 test/support/timecode.ts.
+
+The `scene` source is a scripted test scene for motion detection: a static noisy picture
+in which one square moves, and the lighting steps, only at scripted times of a cycle
+aligned to the Unix epoch (rtsp/README.md).
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
+import math
 import os
+import random
 import re
 import signal
 import sys
@@ -49,8 +60,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Protocol
 
-SOURCES = ("testpattern", "timecode", "v4l2", "file", "rtsp")
+SOURCES = ("testpattern", "timecode", "scene", "v4l2", "file", "rtsp")
 MOUNT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$")
 CREDENTIALS = re.compile(r"([a-z][a-z0-9+.-]*://)[^/\s'\"]*@", re.IGNORECASE)
@@ -68,6 +80,8 @@ KNOWN_KEYS = {
     "RTSP_FPS",
     "RTSP_KEYFRAME_SECONDS",
     "RTSP_BITRATE_KBPS",
+    "RTSP_SCENE_SCRIPT",
+    "RTSP_SCENE_NOISE",
 }
 
 # Luma levels of the timecode (studio range, so they survive any full/limited range mix-up).
@@ -100,6 +114,202 @@ def log(event: str, level: str = "info", **fields: object) -> None:
         sys.stderr.flush()
 
 
+# --------------------------------------------------------------------------- scene script
+
+# RTSP_SCENE_SCRIPT when unset: one move at 10..14 s and one lighting step at 45..55 s of
+# every minute (spec: rtsp/README.md).
+DEFAULT_SCENE_SCRIPT = (
+    '{"period": 60,'
+    ' "moves": [{"start": 10, "end": 14, "from": [0.15, 0.65], "to": [0.45, 0.65], "size": 0.12}],'
+    ' "lights": [{"start": 45, "end": 55, "gain": 1.35}]}'
+)
+SCENE_PERIOD_RANGE = (10, 86400)
+SCENE_SIZE_RANGE = (0.01, 1.0)
+SCENE_GAIN_RANGE = (0.2, 5.0)
+SCENE_DEFAULT_SIZE = 0.12
+
+
+@dataclass(frozen=True)
+class SceneMove:
+    start: float
+    end: float
+    origin: tuple[float, float]  # "from" in the JSON
+    target: tuple[float, float]  # "to" in the JSON
+    size: float
+
+
+@dataclass(frozen=True)
+class SceneLight:
+    start: float
+    end: float
+    gain: float
+
+
+@dataclass(frozen=True)
+class SceneScript:
+    """Where the square is and how bright the picture is at each second of the cycle."""
+
+    period: int
+    moves: tuple[SceneMove, ...]
+    lights: tuple[SceneLight, ...]
+
+    def cycle_seconds(self, epoch_ms: int) -> float:
+        """The cycle position of a frame captured at epoch_ms: (epoch_ms / 1000) mod period."""
+        return (epoch_ms % (self.period * 1000)) / 1000
+
+    def square_at(self, seconds: float) -> tuple[float, float, float] | None:
+        """(centre x, centre y, size) of the square at a cycle position; None without moves.
+
+        At rest before the first move at its `from`, after each move at its `to`; moving
+        linearly during [start, end)."""
+        if not self.moves:
+            return None
+        first = self.moves[0]
+        rest = (first.origin[0], first.origin[1], first.size)
+        for move in self.moves:
+            if seconds < move.start:
+                return rest
+            if seconds < move.end:
+                f = (seconds - move.start) / (move.end - move.start)
+                x = move.origin[0] + f * (move.target[0] - move.origin[0])
+                y = move.origin[1] + f * (move.target[1] - move.origin[1])
+                return (x, y, move.size)
+            rest = (move.target[0], move.target[1], move.size)
+        return rest
+
+    def gain_at(self, seconds: float) -> float:
+        for light in self.lights:
+            if light.start <= seconds < light.end:
+                return light.gain
+        return 1.0
+
+    def as_json(self) -> dict[str, object]:
+        """The effective script (sorted, defaults filled in), in RTSP_SCENE_SCRIPT's format."""
+        return {
+            "period": self.period,
+            "moves": [
+                {"start": m.start, "end": m.end, "from": list(m.origin), "to": list(m.target), "size": m.size}
+                for m in self.moves
+            ],
+            "lights": [{"start": light.start, "end": light.end, "gain": light.gain} for light in self.lights],
+        }
+
+
+def _is_number(value: object) -> bool:
+    # JSON true/false arrive as bool, a subclass of int: not a number here.
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _scene_interval(item: dict, where: str, period: int, problems: list[str]) -> tuple[float, float] | None:
+    start, end = item.get("start"), item.get("end")
+    if not _is_number(start) or not _is_number(end):
+        problems.append(f"{where}: start and end must be numbers (seconds within the period)")
+        return None
+    if not 0 <= start < end <= period:
+        problems.append(f"{where}: needs 0 <= start < end <= period ({period}), got start {start}, end {end}")
+        return None
+    return start, end  # as written (int or float), so the logged script reads like the input
+
+
+def _scene_point(value: object, where: str, problems: list[str]) -> tuple[float, float] | None:
+    if not (isinstance(value, list) and len(value) == 2 and all(_is_number(v) and 0 <= v <= 1 for v in value)):
+        problems.append(f"{where}: must be [x, y] with 0 <= x, y <= 1 (fractions of the frame), got {value!r}")
+        return None
+    return value[0], value[1]
+
+
+def _scene_unknown_keys(item: dict, allowed: set[str], where: str, problems: list[str]) -> None:
+    unknown = sorted(k for k in item if k not in allowed)
+    if unknown:
+        problems.append(f"{where}: unknown field(s) {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})")
+
+
+def _scene_move(item: object, where: str, period: int, problems: list[str]) -> SceneMove | None:
+    if not isinstance(item, dict):
+        problems.append(f"{where}: must be an object")
+        return None
+    _scene_unknown_keys(item, {"start", "end", "from", "to", "size"}, where, problems)
+    interval = _scene_interval(item, where, period, problems)
+    origin = _scene_point(item.get("from"), f"{where}.from", problems)
+    target = _scene_point(item.get("to"), f"{where}.to", problems)
+    size = item.get("size", SCENE_DEFAULT_SIZE)
+    low, high = SCENE_SIZE_RANGE
+    if not _is_number(size) or not low <= size <= high:
+        problems.append(f"{where}.size: must be a number in {low}..{high} (fraction of the frame height), got {size!r}")
+        return None
+    if interval is None or origin is None or target is None:
+        return None
+    return SceneMove(interval[0], interval[1], origin, target, size)
+
+
+def _scene_light(item: object, where: str, period: int, problems: list[str]) -> SceneLight | None:
+    if not isinstance(item, dict):
+        problems.append(f"{where}: must be an object")
+        return None
+    _scene_unknown_keys(item, {"start", "end", "gain"}, where, problems)
+    interval = _scene_interval(item, where, period, problems)
+    gain = item.get("gain")
+    low, high = SCENE_GAIN_RANGE
+    if not _is_number(gain) or not low <= gain <= high:
+        problems.append(f"{where}.gain: must be a number in {low}..{high}, got {gain!r}")
+        return None
+    if interval is None:
+        return None
+    return SceneLight(interval[0], interval[1], gain)
+
+
+def _scene_overlaps(name: str, items: list[tuple[int, SceneMove | SceneLight]], problems: list[str]) -> None:
+    ordered = sorted(items, key=lambda pair: pair[1].start)
+    for (i, a), (j, b) in zip(ordered, ordered[1:]):
+        if b.start < a.end:
+            problems.append(f"{name}[{i}] ({a.start}..{a.end}) and {name}[{j}] ({b.start}..{b.end}) overlap")
+
+
+def parse_scene_script(raw: str) -> tuple[SceneScript | None, list[str]]:
+    """Validates RTSP_SCENE_SCRIPT; returns the script (moves and lights sorted by start) or
+    the problems, each worded for the RTSP_SCENE_SCRIPT error line."""
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as error:
+        return None, [f"not valid JSON ({error})"]
+    if not isinstance(data, dict):
+        return None, ['must be a JSON object like {"period": 60, "moves": [...], "lights": [...]}']
+    problems: list[str] = []
+    _scene_unknown_keys(data, {"period", "moves", "lights"}, "top level", problems)
+    period = data.get("period")
+    low, high = SCENE_PERIOD_RANGE
+    if not (isinstance(period, int) and not isinstance(period, bool) and low <= period <= high):
+        return None, [*problems, f"period: must be an integer number of seconds in {low}..{high}, got {period!r}"]
+    moves: list[tuple[int, SceneMove]] = []
+    lights: list[tuple[int, SceneLight]] = []
+    for name, parse, out in (("moves", _scene_move, moves), ("lights", _scene_light, lights)):
+        items = data.get(name, [])
+        if not isinstance(items, list):
+            problems.append(f"{name}: must be a list")
+            continue
+        for i, item in enumerate(items):
+            parsed = parse(item, f"{name}[{i}]", period, problems)
+            if parsed is not None:
+                out.append((i, parsed))
+        _scene_overlaps(name, out, problems)
+    if problems:
+        return None, problems
+    return (
+        SceneScript(
+            period=period,
+            moves=tuple(sorted((m for _, m in moves), key=lambda m: m.start)),
+            lights=tuple(sorted((light for _, light in lights), key=lambda light: light.start)),
+        ),
+        [],
+    )
+
+
+def default_scene_script() -> SceneScript:
+    script, problems = parse_scene_script(DEFAULT_SCENE_SCRIPT)
+    assert script is not None, problems
+    return script
+
+
 # --------------------------------------------------------------------------- config
 
 
@@ -118,6 +328,8 @@ class Config:
     fps: int = 15
     keyframe_seconds: float = 1.0
     bitrate_kbps: int = 800
+    scene_script: SceneScript = field(default_factory=default_scene_script)
+    scene_noise: int = 6
 
     @property
     def key_int_max(self) -> int:
@@ -175,6 +387,13 @@ def parse_config(env: dict[str, str]) -> tuple[Config, list[str]]:
         errors.append(f"RTSP_HEIGHT: {cfg.height} must be even")
     cfg.fps = _int(env, "RTSP_FPS", cfg.fps, 1, 120, errors)
     cfg.bitrate_kbps = _int(env, "RTSP_BITRATE_KBPS", cfg.bitrate_kbps, 50, 200_000, errors)
+    cfg.scene_noise = _int(env, "RTSP_SCENE_NOISE", cfg.scene_noise, 0, 40, errors)
+    raw_script = env.get("RTSP_SCENE_SCRIPT", "").strip()
+    if raw_script:
+        script, problems = parse_scene_script(raw_script)
+        errors.extend(f"RTSP_SCENE_SCRIPT: {problem}" for problem in problems)
+        if script is not None:
+            cfg.scene_script = script
 
     raw_kf = env.get("RTSP_KEYFRAME_SECONDS", "").strip()
     if raw_kf:
@@ -280,14 +499,164 @@ class TimecodePainter:
         return b"".join(parts)
 
 
-class TimecodeProducer:
-    """Feeds one media's appsrc at RTSP_FPS from a thread, timestamped at push time."""
+# --------------------------------------------------------------------------- scene frames
 
-    def __init__(self, cfg: Config, appsrc, mount: str) -> None:
+# Scene luma levels. The background stays within 60..170 so that background + noise
+# (at most 40) fits a byte with no carry (see ScenePainter.frame) and a lighting gain
+# of 1.35 does not clip it; the square is far brighter than any of it.
+SCENE_BACKGROUND_RANGE = (60, 170)
+SCENE_SQUARE_LUMA = 230
+STUDIO_RANGE = (16, 235)
+
+# Fixed blocks painted over the gradient: (x0, y0, x1, y1) as fractions of the frame, and
+# a luma, or "checker"/"stripes" for a textured block.
+SCENE_BLOCKS: tuple[tuple[float, float, float, float, int | str], ...] = (
+    (0.04, 0.06, 0.22, 0.30, 64),
+    (0.30, 0.10, 0.46, 0.22, 150),
+    (0.60, 0.08, 0.78, 0.40, 168),
+    (0.84, 0.14, 0.96, 0.34, 96),
+    (0.06, 0.80, 0.30, 0.94, 140),
+    (0.50, 0.78, 0.62, 0.95, "stripes"),
+    (0.70, 0.72, 0.94, 0.92, "checker"),
+)
+
+
+def _clip(value: float, low: int, high: int) -> int:
+    return max(low, min(high, int(round(value))))
+
+
+@functools.lru_cache(maxsize=4)
+def scene_background(width: int, height: int) -> bytes:
+    """The scene's static luma plane: smooth gradients, a low-frequency ripple and fixed
+    blocks. Deterministic (no randomness), proportional to the frame size."""
+    low, high = SCENE_BACKGROUND_RANGE
+    two_pi = 2 * math.pi
+    rows: list[bytes] = []
+    for y in range(height):
+        w = y / height
+        ripple = math.cos(two_pi * 2.5 * w)
+        row = [
+            _clip(78 + 48 * (x / width) + 22 * w + 9 * math.sin(two_pi * (3 * x / width + 0.5 * w)) * ripple, low, high)
+            for x in range(width)
+        ]
+        for x0, y0, x1, y1, luma in SCENE_BLOCKS:
+            if not int(y0 * height) <= y < int(y1 * height):
+                continue
+            a, b = int(x0 * width), int(x1 * width)
+            if luma == "stripes":
+                step = max(1, width // 80)
+                row[a:b] = [90 if (x // step) % 2 else 130 for x in range(a, b)]
+            elif luma == "checker":
+                cell = max(1, height // 24)
+                row[a:b] = [72 if ((x // cell) + (y // cell)) % 2 else 150 for x in range(a, b)]
+            else:
+                row[a:b] = [int(luma)] * (b - a)
+        rows.append(bytes(row))
+    return b"".join(rows)
+
+
+def _noise_offsets(amplitude: int) -> bytes:
+    """Maps a uniformly random byte to amplitude + a noise value in [-amplitude, amplitude]
+    with a triangular distribution (inverse CDF), i.e. an offset in 0..2 * amplitude."""
+    table = []
+    for r in range(256):
+        u = (r + 0.5) / 256
+        noise = amplitude * (math.sqrt(2 * u) - 1) if u < 0.5 else amplitude * (1 - math.sqrt(2 * (1 - u)))
+        table.append(amplitude + _clip(noise, -amplitude, amplitude))
+    return bytes(table)
+
+
+class ScenePainter:
+    """Builds I420 frames of the scripted scene (spec: rtsp/README.md).
+
+    Per frame: fresh noise is one randbytes + translate; it is added to the background by
+    adding the two planes as big integers (each byte stays <= 255, so no carry crosses a
+    pixel); one more translate removes the noise offset and applies the lighting gain and
+    the studio-range clip; the square is a few row slices of a noisy tile. All C-speed:
+    about 1.5 ms of Python for 640x360.
+    """
+
+    def __init__(
+        self, width: int, height: int, script: SceneScript, noise: int, rng: random.Random | None = None
+    ) -> None:
+        low, high = SCENE_BACKGROUND_RANGE
+        if not (0 <= noise and high + 2 * noise <= 255 and low - noise >= 0):
+            raise ValueError(f"noise amplitude {noise} does not fit the background's luma range")
+        self.width = width
+        self.height = height
+        self.script = script
+        self.noise = noise
+        self.rng = rng or random.Random()
+        self.background = scene_background(width, height)
+        self.background_int = int.from_bytes(self.background, "big")
+        self.offsets = _noise_offsets(noise)
+        self.chroma = bytes([128]) * (2 * (width // 2) * (height // 2))
+        self.tables: dict[float, tuple[bytes, bytes]] = {}
+
+    def _tables(self, gain: float) -> tuple[bytes, bytes]:
+        """(background + noise offset -> output luma, random byte -> output luma of the square)."""
+        tables = self.tables.get(gain)
+        if tables is None:
+            low, high = STUDIO_RANGE
+
+            def lit(luma: int) -> int:
+                return _clip(_clip(luma, low, high) * gain, low, high)
+
+            background = bytes(lit(v - self.noise) for v in range(256))
+            square = bytes(lit(SCENE_SQUARE_LUMA + self.offsets[r] - self.noise) for r in range(256))
+            tables = self.tables[gain] = (background, square)
+        return tables
+
+    def square_rect(self, x: float, y: float, size: float) -> tuple[int, int, int, int]:
+        """(x0, y0, x1, y1) in pixels of the square centred at (x, y), clipped to the frame."""
+        side = max(2, round(size * self.height))
+        x0 = round(x * self.width - side / 2)
+        y0 = round(y * self.height - side / 2)
+        return max(0, x0), max(0, y0), min(self.width, x0 + side), min(self.height, y0 + side)
+
+    def frame(self, epoch_ms: int, frame_index: int) -> bytes:
+        seconds = self.script.cycle_seconds(epoch_ms)
+        background_table, square_table = self._tables(self.script.gain_at(seconds))
+        pixels = self.width * self.height
+        if self.noise:
+            noise = self.rng.randbytes(pixels).translate(self.offsets)
+            noisy = (self.background_int + int.from_bytes(noise, "big")).to_bytes(pixels, "big")
+        else:
+            noisy = self.background
+        luma = noisy.translate(background_table)
+        square = self.script.square_at(seconds)
+        if square is None:
+            return luma + self.chroma
+        x0, y0, x1, y1 = self.square_rect(*square)
+        w = x1 - x0
+        if w <= 0 or y1 <= y0:
+            return luma + self.chroma
+        tile = self.rng.randbytes(w * (y1 - y0)).translate(square_table)
+        plane = bytearray(luma)
+        for row in range(y1 - y0):
+            start = (y0 + row) * self.width + x0
+            plane[start : start + w] = tile[row * w : (row + 1) * w]
+        return b"".join((plane, self.chroma))
+
+
+# --------------------------------------------------------------------------- generated frames
+
+
+class Painter(Protocol):
+    def frame(self, epoch_ms: int, frame_index: int) -> bytes: ...
+
+
+class FrameProducer:
+    """Feeds one media's appsrc at RTSP_FPS from a thread, timestamped at push time, with
+    frames of a painter (timecode or scene) painted for the wall-clock time of the push."""
+
+    def __init__(self, cfg: Config, appsrc, mount: str, kind: str, painter: Painter, **details: object) -> None:
         self.cfg = cfg
         self.appsrc = appsrc
         self.mount = mount
-        self.painter = TimecodePainter(cfg.width, cfg.height)
+        self.kind = kind
+        self.painter = painter
+        self.details = details
         self.running = threading.Event()
         self.thread: threading.Thread | None = None
 
@@ -295,9 +664,9 @@ class TimecodeProducer:
         if self.thread is not None:
             return
         self.running.set()
-        self.thread = threading.Thread(target=self._run, name=f"timecode-{self.mount}", daemon=True)
+        self.thread = threading.Thread(target=self._run, name=f"{self.kind}-{self.mount}", daemon=True)
         self.thread.start()
-        log("timecode-started", mount=self.mount)
+        log(f"{self.kind}-started", mount=self.mount, **self.details)
 
     def stop(self) -> None:
         self.running.clear()
@@ -346,7 +715,7 @@ class TimecodeProducer:
             result = self.appsrc.emit("push-buffer", buffer)
             index += 1
             if result not in (Gst.FlowReturn.OK,):
-                log("timecode-stopped", mount=self.mount, flow=result.value_nick)
+                log(f"{self.kind}-stopped", mount=self.mount, flow=result.value_nick)
                 return
 
 
@@ -611,7 +980,7 @@ def build_media_bin(cfg: Config, have_overlay: bool):
             f"! video/x-raw,width={cfg.width},height={cfg.height},framerate={cfg.fps}/1 "
             f"{overlay}! videoconvert ! {raw_caps(cfg)} ! {encode}"
         )
-    elif cfg.source == "timecode":
+    elif cfg.source in ("timecode", "scene"):
         description = (
             f"appsrc name=src is-live=true format=time do-timestamp=true block=false "
             f'max-buffers={2 * cfg.fps} leaky-type=downstream caps="{raw_caps(cfg)}" ! {QUEUE} ! {encode}'
@@ -646,6 +1015,18 @@ def build_media_bin(cfg: Config, have_overlay: bool):
     return element
 
 
+def make_worker(cfg: Config, appsrc, mount: str) -> FrameProducer | FileRelay:
+    """What feeds a media's appsrc: a frame producer (timecode, scene) or the file relay."""
+    if cfg.source == "timecode":
+        return FrameProducer(cfg, appsrc, mount, "timecode", TimecodePainter(cfg.width, cfg.height))
+    if cfg.source == "scene":
+        painter = ScenePainter(cfg.width, cfg.height, cfg.scene_script, cfg.scene_noise)
+        return FrameProducer(
+            cfg, appsrc, mount, "scene", painter, script=cfg.scene_script.as_json(), noise=cfg.scene_noise
+        )
+    return FileRelay(cfg, appsrc, mount)
+
+
 def main() -> int:
     env = dict(os.environ)
     cfg, errors = parse_config(env)
@@ -673,6 +1054,11 @@ def main() -> int:
         return 2
     if unknown:
         log("unknown-settings", level="warn", keys=unknown)
+
+    if cfg.source == "scene":
+        # Built once (about 0.1 s at 640x360, 1 s at 1080p) before we listen, not while the
+        # first client's DESCRIBE waits for its media.
+        scene_background(cfg.width, cfg.height)
 
     have_overlay = Gst.ElementFactory.find("clockoverlay") is not None
     if cfg.source == "testpattern" and not have_overlay:
@@ -709,9 +1095,9 @@ def main() -> int:
             bus.connect("sync-message::warning", lambda _b, m: log_bus_error(mount, m))
             pipeline.connect("deep-element-added", on_element_added)
         worker = None
-        appsrc = element.get_by_name("src") if cfg.source in ("timecode", "file") else None
+        appsrc = element.get_by_name("src") if cfg.source in ("timecode", "scene", "file") else None
         if appsrc is not None:
-            worker = (TimecodeProducer if cfg.source == "timecode" else FileRelay)(cfg, appsrc, mount)
+            worker = make_worker(cfg, appsrc, mount)
             active.add(worker)
 
             # Started on the first need-data: only then is the media PLAYING with a clock,

@@ -9,6 +9,9 @@ import { readStackEnvFile } from './lib/env-file.js';
 import { REPO_ROOT } from './lib/process.js';
 import { startStack } from './lib/stack.js';
 
+const SIMULATED_SOURCES = ['testpattern', 'scene', 'timecode'] as const;
+type SimulatedSource = (typeof SIMULATED_SOURCES)[number];
+
 const { file, values } = readStackEnvFile();
 const port = (key: string, fallback: number) => Number(values[key] ?? fallback);
 const colors = { stack: 37, influx: 35, rtsp: 36, feedHandler: 33, backend: 32, dashboard: 34 } as Record<
@@ -37,6 +40,10 @@ const stack = await startStack({
     dashboard: port('DASHBOARD_PORT', 8080),
   },
   dashboard: dashboardBuilt,
+  // The simulated cameras' picture: the test pattern, or RTSP_SOURCE=scene (scripted motion) / timecode from .env.
+  ...(SIMULATED_SOURCES.includes(values.RTSP_SOURCE as SimulatedSource)
+    ? { rtspSource: values.RTSP_SOURCE as SimulatedSource }
+    : {}),
   log,
 });
 log('stack', `ready: dashboard ${stack.urls.dashboard}  API ${stack.urls.backend}  RTSP ${stack.urls.rtsp}/test`);

@@ -8,6 +8,7 @@ import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
+import type { ActivityIndex } from './activity-reader.js';
 import type { Clock } from './adapters/clock.js';
 import type { ChunkStore, ThumbnailStore } from './adapters/files.js';
 import { InfluxQueryError } from './adapters/influx.js';
@@ -18,6 +19,7 @@ import { type Logger, redactUrl } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { HttpProblem } from './problems.js';
+import { activityHandler, eventsHandler, motionHandler } from './routes/activity.js';
 import { camerasHandler } from './routes/cameras.js';
 import { chunkFileHandler } from './routes/chunk-files.js';
 import { clipsHandler } from './routes/clips.js';
@@ -42,6 +44,8 @@ export interface AppDeps {
   /** Video chunks and disk use (issue 7); without them /clips and /chunks answer 404 and /cameras has no storage. */
   clips?: ClipIndex;
   chunkFiles?: ChunkStore;
+  /** The activity index (motion per thumbnail and per minute); without it /activity, /motion and /events answer 404. */
+  activity?: ActivityIndex;
 }
 
 /** Accept a caller's request id only if it is short and harmless in a log line. */
@@ -112,6 +116,7 @@ export function createApp(deps: AppDeps): express.Express {
     groupMinutes: settings.groupMinutes,
     tokenRequired: Boolean(settings.apiToken),
     chunks: Boolean(deps.clips && deps.chunkFiles),
+    activity: Boolean(deps.activity),
   });
   app.get('/openapi.json', openApiHandler(document));
   app.get('/metrics', metricsHandler(metrics));
@@ -121,6 +126,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/thumbnails/*path', thumbnailFileHandler(files));
   if (deps.clips) app.get('/clips', clipsHandler(deps.clips));
   if (deps.chunkFiles) app.get('/chunks/*path', chunkFileHandler(deps.chunkFiles));
+  if (deps.activity) {
+    app.get('/activity', activityHandler(deps.activity, clock));
+    app.get('/motion', motionHandler(deps.activity, clock));
+    app.get('/events', eventsHandler(deps.activity));
+  }
 
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new HttpProblem(404, 'not_found', `no route for ${req.method} ${req.path}`));

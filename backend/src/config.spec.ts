@@ -6,6 +6,7 @@ describe('parseConfig', () => {
     const config = parseConfig({ INFLUX_TOKEN: 'secret' });
     expect(config).toEqual({
       influx: { url: 'http://127.0.0.1:8086', token: 'secret', org: 'fathom', bucket: 'fathom' },
+      activityBucket: 'fathom_activity',
       thumbnailDir: './thumbnails',
       chunkDir: 'thumbnails/_chunks',
       host: '0.0.0.0',
@@ -15,6 +16,12 @@ describe('parseConfig', () => {
       corsOrigins: DEFAULT_CORS_ORIGINS.split(','),
       logLevel: 'info',
     });
+  });
+
+  it('names the activity bucket after the index bucket unless told', () => {
+    expect(parseConfig({ INFLUX_TOKEN: 't', INFLUX_BUCKET: 'cams' }).activityBucket).toBe('cams_activity');
+    expect(parseConfig({ INFLUX_TOKEN: 't', ACTIVITY_BUCKET: 'minutes' }).activityBucket).toBe('minutes');
+    expect(parseConfig({ INFLUX_TOKEN: 't', ACTIVITY_BUCKET: '' }).activityBucket).toBe('fathom_activity');
   });
 
   it('treats empty values as unset', () => {

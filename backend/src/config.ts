@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CHUNK_SUBDIR } from '@fathom/index-contract';
+import { ACTIVITY_BUCKET_SUFFIX, DEFAULT_CHUNK_SUBDIR } from '@fathom/index-contract';
 import { emptyAsUnset, LOG_LEVELS, type LogLevel, parseEnv, wholeNumber } from '@fathom/service-kit';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
@@ -23,6 +23,8 @@ export const backendEnvSchema = z
     INFLUX_TOKEN: z.string({ error: 'is required' }).min(1, 'is required'),
     INFLUX_ORG: emptyAsUnset(z.string().min(1)).default('fathom'),
     INFLUX_BUCKET: emptyAsUnset(z.string().min(1)).default('fathom'),
+    /** The per-minute activity bucket the feed-handler's task writes; default <INFLUX_BUCKET>_activity. */
+    ACTIVITY_BUCKET: emptyAsUnset(z.string().min(1)),
     THUMBNAIL_DIR: emptyAsUnset(z.string().min(1)).default('./thumbnails'),
     /** The feed-handler's MP4 chunks, served read-only; default <THUMBNAIL_DIR>/_chunks. */
     CHUNK_DIR: emptyAsUnset(z.string().min(1)),
@@ -45,6 +47,8 @@ export type BackendEnv = z.infer<typeof backendEnvSchema>;
 
 export interface BackendConfig {
   influx: { url: string; token: string; org: string; bucket: string };
+  /** The per-minute activity bucket (/activity, /motion). */
+  activityBucket: string;
   thumbnailDir: string;
   chunkDir: string;
   host: string;
@@ -87,6 +91,7 @@ export function parseConfig(env: Record<string, string | undefined>): BackendCon
   }
   return {
     influx: { url: e.INFLUX_URL, token: e.INFLUX_TOKEN, org: e.INFLUX_ORG, bucket: e.INFLUX_BUCKET },
+    activityBucket: e.ACTIVITY_BUCKET ?? `${e.INFLUX_BUCKET}${ACTIVITY_BUCKET_SUFFIX}`,
     thumbnailDir: e.THUMBNAIL_DIR,
     chunkDir: e.CHUNK_DIR ?? join(e.THUMBNAIL_DIR, DEFAULT_CHUNK_SUBDIR),
     host: e.BACKEND_HOST,

@@ -3,12 +3,12 @@
  * query parameterised) into frames and camera summaries. Knows the index's shape
  * (contract names, yields, row columns); knows nothing about HTTP.
  */
-import { rfc3339ToNs, STATUS_FIELD, TAG } from '@fathom/index-contract';
+import { rfc3339ToNs, STATUS_FIELD, TAG, THUMBNAIL_FIELD } from '@fathom/index-contract';
 import type { FluxRow, InfluxReader } from './adapters/influx.js';
 import {
   bucketExistsQuery,
   camerasAndStatusQuery,
-  framesInRangeQuery,
+  framesWithMetricsQuery,
   nearestSidesQuery,
   newestFramesQuery,
   YIELD,
@@ -62,6 +62,19 @@ export function rowToFrame(row: FluxRow): Frame | null {
 export function byTimeThenCamera(a: Frame, b: Frame): number {
   if (a.timeNs !== b.timeNs) return a.timeNs < b.timeNs ? -1 : 1;
   return a.camera < b.camera ? -1 : a.camera > b.camera ? 1 : 0;
+}
+
+/** Collects one metric row (motion, luma or lighting) under its frame's camera and time. */
+function addMetric(metrics: Map<string, NonNullable<Frame['metrics']>>, row: FluxRow): void {
+  const time = text(row, '_time');
+  const camera = text(row, TAG.camera);
+  if (!time || !camera) return;
+  const key = `${camera}|${rfc3339ToNs(time)}`;
+  const entry = metrics.get(key) ?? {};
+  if (row._field === THUMBNAIL_FIELD.motion && typeof row._value === 'number') entry.motion = row._value;
+  else if (row._field === THUMBNAIL_FIELD.luma && typeof row._value === 'number') entry.luma = row._value;
+  else if (row._field === THUMBNAIL_FIELD.lighting && typeof row._value === 'boolean') entry.lighting = row._value;
+  metrics.set(key, entry);
 }
 
 /** Splits a two-yield nearest response into its sides. */
@@ -130,12 +143,24 @@ export function createThumbnailIndex(influx: InfluxReader, bucket: string): Thum
     },
 
     async framesIn(range, camera) {
-      const rows = await influx.query(framesInRangeQuery(bucket, camera, range), 'frames_in_range');
+      const rows = await influx.query(framesWithMetricsQuery(bucket, camera, range), 'frames_in_range');
+      const frames: Frame[] = [];
+      const metrics = new Map<string, NonNullable<Frame['metrics']>>();
+      for (const row of rows) {
+        if (row.result === YIELD.metrics) addMetric(metrics, row);
+        else {
+          const frame = rowToFrame(row);
+          if (frame) frames.push(frame);
+        }
+      }
+      if (metrics.size > 0) {
+        for (const frame of frames) {
+          const found = metrics.get(`${frame.camera}|${frame.timeNs}`);
+          if (found) frame.metrics = found;
+        }
+      }
       // One table per series, each in time order: the sort merges them (ties by camera).
-      return rows
-        .map(rowToFrame)
-        .filter((frame): frame is Frame => frame !== null)
-        .sort(byTimeThenCamera);
+      return frames.sort(byTimeThenCamera);
     },
 
     async cameras(nowNs) {

@@ -2,6 +2,7 @@
  * Entry point: config, adapters, createApp, listen; drains on SIGTERM/SIGINT.
  */
 import { once } from 'node:events';
+import { createActivityIndex } from './activity-reader.js';
 import { systemClock } from './adapters/clock.js';
 import { createChunkStore, createThumbnailStore } from './adapters/files.js';
 import { createInfluxReader } from './adapters/influx.js';
@@ -29,6 +30,7 @@ async function main() {
     files: createThumbnailStore(config.thumbnailDir),
     clips: createClipIndex(influx, config.influx.bucket),
     chunkFiles: createChunkStore(config.chunkDir),
+    activity: createActivityIndex(influx, { index: config.influx.bucket, activity: config.activityBucket }, logger),
     clock: systemClock,
     logger,
     metrics,

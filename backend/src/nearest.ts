@@ -19,6 +19,8 @@ export interface Frame {
   timeNs: bigint;
   /** Relative to THUMBNAIL_DIR. */
   filepath: string;
+  /** The frame's motion analysis, where it has one (only window listings read it). */
+  metrics?: { motion?: number; luma?: number; lighting?: boolean };
 }
 
 /** Half-open [startNs, stopNs), the same as Flux range(). */

@@ -1,6 +1,14 @@
 /** The OpenAPI 3.1 document, generated from the same zod schemas the handlers validate with. */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import {
+  activityBody,
+  activityQuerySchema,
+  eventsBody,
+  eventsQuerySchema,
+  motionBody,
+  motionQuerySchema,
+} from './activity-schemas.js';
 import { chunkPathParams, clipsBody, clipsQuerySchema } from './clip-schemas.js';
 import {
   camerasBody,
@@ -21,6 +29,8 @@ export function buildOpenApiDocument(options: {
   tokenRequired: boolean;
   /** /clips and /chunks are mounted (the app was given the chunk index and volume). */
   chunks?: boolean;
+  /** /activity, /motion and /events are mounted. */
+  activity?: boolean;
 }) {
   const registry = new OpenAPIRegistry();
   const bearer = registry.registerComponent('securitySchemes', 'bearer', {
@@ -90,6 +100,54 @@ export function buildOpenApiDocument(options: {
       404: problem('No such file'),
     },
   });
+
+  if (options.activity) {
+    registry.registerPath({
+      method: 'get',
+      path: '/activity',
+      summary: 'A heatmap row of one camera: motion and coverage in equal buckets over from..to',
+      description:
+        'Buckets of 5 minutes or more read the per-minute activity bucket (and the thumbnails for the last few minutes); narrower ones read the thumbnails. A bucket with coverage 0 is a gap in the footage.',
+      security,
+      request: { query: activityQuerySchema },
+      responses: {
+        200: { description: 'One value per bucket in each array', content: json(activityBody) },
+        400: problem(
+          'Invalid query (to not at least 1 minute after from, more than 31 days, buckets narrower than 1 s)',
+        ),
+        ...denied,
+        503: problem('InfluxDB unavailable'),
+      },
+    });
+    registry.registerPath({
+      method: 'get',
+      path: '/motion',
+      summary: 'The nearest frame after (next) or before (prev) ts whose motion is at least min',
+      description: 'Searches up to 400 days away (and never past now), optionally only motion inside a region.',
+      security,
+      request: { query: motionQuerySchema },
+      responses: {
+        200: { description: 'The frame', content: json(motionBody) },
+        400: problem('Invalid query'),
+        ...denied,
+        404: problem('No such frame in that direction'),
+        503: problem('InfluxDB unavailable'),
+      },
+    });
+    registry.registerPath({
+      method: 'get',
+      path: '/events',
+      summary: 'Runs of motion merged into events, each with its peak frame',
+      security,
+      request: { query: eventsQuerySchema },
+      responses: {
+        200: { description: 'Events, oldest first', content: json(eventsBody) },
+        400: problem('Invalid query (to not after from, more than 7 days)'),
+        ...denied,
+        503: problem('InfluxDB unavailable'),
+      },
+    });
+  }
 
   if (options.chunks) registerChunkRoutes();
   function registerChunkRoutes() {

@@ -111,8 +111,31 @@ export const nearestBody = z
   })
   .openapi('NearestThumbnail');
 
+export const frameMetrics = z
+  .object({
+    motion: z
+      .number()
+      .optional()
+      .openapi({ description: 'Share of the picture that changed since the previous thumbnail, 0..1' }),
+    luma: z.number().optional().openapi({ description: 'Mean brightness, 0..255' }),
+    lighting: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'A global change (lights, IR switching); its motion is then 0' }),
+  })
+  .openapi('FrameMetrics');
+
 export const groupItem = z
-  .object({ camera: z.string(), location: z.string(), time: isoTime, ts: unixSeconds, url: fileUrl })
+  .object({
+    camera: z.string(),
+    location: z.string(),
+    time: isoTime,
+    ts: unixSeconds,
+    url: fileUrl,
+    metrics: frameMetrics
+      .optional()
+      .openapi({ description: "The frame's motion analysis; absent on frames recorded before it existed" }),
+  })
   .openapi('GroupThumbnail');
 
 export const groupBody = z

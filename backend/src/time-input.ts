@@ -141,3 +141,8 @@ export function nsToSeconds(ns: bigint): number {
   const fraction = ns % NS_PER_SECOND;
   return Number(`${whole}.${fraction.toString().padStart(9, '0')}`);
 }
+
+/** The earlier of two ns times (Math.min takes no bigint). */
+export const minNs = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+/** The later of two ns times. */
+export const maxNs = (a: bigint, b: bigint): bigint => (a > b ? a : b);

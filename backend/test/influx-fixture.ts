@@ -7,10 +7,20 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { MEASUREMENT, STATUS_FIELD, TAG, THUMBNAIL_FIELD, thumbnailRelativePath } from '@fathom/index-contract';
+import {
+  ACTIVITY_BUCKET_SUFFIX,
+  ACTIVITY_FIELD,
+  type FrameMetrics,
+  MEASUREMENT,
+  STATUS_FIELD,
+  TAG,
+  THUMBNAIL_FIELD,
+  thumbnailRelativePath,
+} from '@fathom/index-contract';
 import { InfluxDB, Point } from '@influxdata/influxdb-client';
 import { pino } from 'pino';
 import { inject } from 'vitest';
+import { createActivityIndex } from '../src/activity-reader.js';
 import { createThumbnailStore } from '../src/adapters/files.js';
 import { createInfluxReader } from '../src/adapters/influx.js';
 import { type AppSettings, createApp } from '../src/app.js';
@@ -24,6 +34,19 @@ export interface FramePoint {
   camera: string;
   location?: string;
   ms: number;
+  /** Written as the thumbnail's motion fields, as the feed-handler's analysis does. */
+  metrics?: FrameMetrics;
+}
+
+/** One camera-minute of the activity bucket, as the InfluxDB task writes it. */
+export interface MinutePoint {
+  camera: string;
+  location?: string;
+  /** The minute's start. */
+  ms: number;
+  motionMax: number;
+  motionSum: number;
+  frames: number;
 }
 
 export interface Fixture {
@@ -33,6 +56,8 @@ export interface Fixture {
   client: InfluxDB;
   writeFrames(frames: FramePoint[], options?: { files?: boolean }): Promise<void>;
   writeStatus(status: { camera: string; location: string; ms: number; online: boolean; reason: string }): Promise<void>;
+  /** Into the activity bucket (startFixture with { activity: true }). */
+  writeMinutes(minutes: MinutePoint[]): Promise<void>;
   /** Every point in the bucket, to prove a request changed nothing. */
   countPoints(): Promise<number>;
   close(): Promise<void>;
@@ -54,18 +79,24 @@ async function createBucket(url: string, token: string, org: string, name: strin
   return ((await res.json()) as { id: string }).id;
 }
 
-export async function startFixture(settings: Partial<AppSettings> = {}): Promise<Fixture> {
+export async function startFixture(
+  settings: Partial<AppSettings> = {},
+  options: { activity?: boolean } = {},
+): Promise<Fixture> {
   const influx = inject('influx');
   const bucket = `backend-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  const activityBucket = `${bucket}${ACTIVITY_BUCKET_SUFFIX}`;
   const bucketId = await createBucket(influx.url, influx.token, influx.org, bucket);
+  const activityBucketId = options.activity
+    ? await createBucket(influx.url, influx.token, influx.org, activityBucket)
+    : null;
   const thumbnailDir = mkdtempSync(join(tmpdir(), 'fathom-backend-int-'));
   const client = new InfluxDB({ url: influx.url, token: influx.token });
   const metrics = createMetrics({ defaultMetrics: false });
+  const reader = createInfluxReader({ url: influx.url, token: influx.token, org: influx.org }, metrics.observeQuery);
   const app = createApp({
-    index: createThumbnailIndex(
-      createInfluxReader({ url: influx.url, token: influx.token, org: influx.org }, metrics.observeQuery),
-      bucket,
-    ),
+    index: createThumbnailIndex(reader, bucket),
+    ...(options.activity ? { activity: createActivityIndex(reader, { index: bucket, activity: activityBucket }) } : {}),
     files: createThumbnailStore(thumbnailDir),
     clock: { nowNs: () => BigInt(Date.now()) * 1_000_000n },
     logger: pino({ level: 'silent' }),
@@ -110,7 +141,7 @@ export async function startFixture(settings: Partial<AppSettings> = {}): Promise
           mkdirSync(dirname(file), { recursive: true });
           writeFileSync(file, JPEG);
         }
-        return new Point(MEASUREMENT.thumbnails)
+        const point = new Point(MEASUREMENT.thumbnails)
           .tag(TAG.camera, frame.camera)
           .tag(TAG.location, frame.location ?? 'lab')
           .stringField(THUMBNAIL_FIELD.filepath, filepath)
@@ -118,6 +149,14 @@ export async function startFixture(settings: Partial<AppSettings> = {}): Promise
           .intField(THUMBNAIL_FIELD.width, 64)
           .intField(THUMBNAIL_FIELD.height, 36)
           .timestamp(new Date(frame.ms));
+        if (frame.metrics) {
+          point
+            .floatField(THUMBNAIL_FIELD.motion, frame.metrics.motion)
+            .stringField(THUMBNAIL_FIELD.grid, frame.metrics.grid)
+            .floatField(THUMBNAIL_FIELD.luma, frame.metrics.luma)
+            .booleanField(THUMBNAIL_FIELD.lighting, frame.metrics.lighting);
+        }
+        return point;
       });
       await writePoints(influx.org, bucket, points);
     },
@@ -131,6 +170,21 @@ export async function startFixture(settings: Partial<AppSettings> = {}): Promise
           .timestamp(new Date(status.ms)),
       ]);
     },
+    async writeMinutes(minutes) {
+      await writePoints(
+        influx.org,
+        activityBucket,
+        minutes.map((m) =>
+          new Point(MEASUREMENT.activity)
+            .tag(TAG.camera, m.camera)
+            .tag(TAG.location, m.location ?? 'lab')
+            .floatField(ACTIVITY_FIELD.motionMax, m.motionMax)
+            .floatField(ACTIVITY_FIELD.motionSum, m.motionSum)
+            .intField(ACTIVITY_FIELD.frames, m.frames)
+            .timestamp(new Date(m.ms)),
+        ),
+      );
+    },
     async countPoints() {
       // count() per series and field (fields differ in type, so they cannot share one table), summed here.
       const rows = await client
@@ -143,10 +197,13 @@ export async function startFixture(settings: Partial<AppSettings> = {}): Promise
     async close() {
       await server.close();
       rmSync(thumbnailDir, { recursive: true, force: true });
-      await fetch(`${influx.url}/api/v2/buckets/${bucketId}`, {
-        method: 'DELETE',
-        headers: { authorization: `Token ${influx.token}` },
-      });
+      for (const id of [bucketId, activityBucketId]) {
+        if (!id) continue;
+        await fetch(`${influx.url}/api/v2/buckets/${id}`, {
+          method: 'DELETE',
+          headers: { authorization: `Token ${influx.token}` },
+        });
+      }
     },
   };
 }

@@ -91,3 +91,21 @@ describe('chunk and retention settings', () => {
     );
   });
 });
+
+describe('motion settings', () => {
+  const base = { INFLUX_TOKEN: 't' };
+  it('scores motion by default, into <INFLUX_BUCKET>_activity kept 400 days', () => {
+    expect(parseConfig({ ...base, INFLUX_BUCKET: 'cams' }).motion).toEqual({
+      enabled: true,
+      activityBucket: 'cams_activity',
+      activityRetentionDays: 400,
+    });
+  });
+
+  it('can be turned off, and names bad values', () => {
+    expect(parseConfig({ ...base, MOTION_ENABLED: 'false' }).motion.enabled).toBe(false);
+    expect(() => parseConfig({ ...base, MOTION_ENABLED: 'yes', ACTIVITY_RETENTION_DAYS: '-1' })).toThrow(
+      /MOTION_ENABLED.*ACTIVITY_RETENTION_DAYS|ACTIVITY_RETENTION_DAYS.*MOTION_ENABLED/,
+    );
+  });
+});

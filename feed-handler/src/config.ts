@@ -6,7 +6,12 @@
 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CAMERA_ID_PATTERN, DEFAULT_BUCKET, DEFAULT_CHUNK_SUBDIR } from '@fathom/index-contract';
+import {
+  ACTIVITY_BUCKET_SUFFIX,
+  CAMERA_ID_PATTERN,
+  DEFAULT_BUCKET,
+  DEFAULT_CHUNK_SUBDIR,
+} from '@fathom/index-contract';
 import { logLevel, parseEnv, positiveInt, positiveNumber, withoutEmpty } from '@fathom/service-kit';
 import dotenv from 'dotenv';
 import { z } from 'zod';
@@ -95,6 +100,12 @@ export const envSchema = z.object({
   RETENTION_INTERVAL_SECONDS: positiveNumber(300),
   /** How often free space is checked; a shortfall starts a sweep at once. */
   RETENTION_FREE_CHECK_SECONDS: positiveNumber(10),
+  /** Score motion for every thumbnail (fields motion, grid, luma, lighting), from the same decode. */
+  MOTION_ENABLED: z.enum(['true', 'false']).default('true'),
+  /** The per-minute activity bucket the InfluxDB task writes; default <INFLUX_BUCKET>_activity. */
+  ACTIVITY_BUCKET: z.string().min(1).optional(),
+  /** How long the activity bucket keeps its minutes, in days (0: forever). */
+  ACTIVITY_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(400),
 });
 export type Env = z.infer<typeof envSchema>;
 /** The schema a settings checker should use (alias, by the name the other services use). */
@@ -117,6 +128,7 @@ export interface Config {
   index: { batchSize: number; flushMs: number; bufferMax: number };
   shutdownFlushSeconds: number;
   chunks: { enabled: boolean; dir: string; seconds: number };
+  motion: { enabled: boolean; activityBucket: string; activityRetentionDays: number };
   retention: {
     maxAgeDays: number | null;
     maxBytes: number | null;
@@ -164,6 +176,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       enabled: e.CHUNKS_ENABLED === 'true',
       dir: e.CHUNK_DIR ?? join(e.THUMBNAIL_DIR, DEFAULT_CHUNK_SUBDIR),
       seconds: e.CHUNK_SECONDS ?? e.GROUP_MINUTES * 60,
+    },
+    motion: {
+      enabled: e.MOTION_ENABLED === 'true',
+      activityBucket: e.ACTIVITY_BUCKET ?? `${e.INFLUX_BUCKET}${ACTIVITY_BUCKET_SUFFIX}`,
+      activityRetentionDays: e.ACTIVITY_RETENTION_DAYS,
     },
     retention: {
       maxAgeDays: e.RETENTION_DAYS > 0 ? e.RETENTION_DAYS : null,

@@ -5,6 +5,8 @@
  */
 import { thumbnailRelativePath } from '@fathom/index-contract';
 import type { Logger } from 'pino';
+import { ANALYSIS_HEIGHT, ANALYSIS_WIDTH } from './analysis/motion-score.js';
+import { MotionTracker } from './analysis/motion-tracker.js';
 import {
   type CameraSnapshot,
   CameraSupervisor,
@@ -21,6 +23,7 @@ import { notStoredReason, StoreFaults } from './footage/store-faults.js';
 import type { ThumbnailStore } from './footage/thumbnail-store.js';
 import type { CameraHealth, HealthReport } from './http/health.js';
 import type { FeedMetrics } from './http/metrics.js';
+import { ActivityKeeper, type ActivityPort } from './index/activity-keeper.js';
 import { ChunkIndexer } from './index/chunk-indexer.js';
 import { IndexWriter } from './index/index-writer.js';
 import type { ChunkIndexPort, IndexPort } from './index/influx.js';
@@ -41,7 +44,8 @@ export interface FeedHandlerDeps {
     | 'shutdownFlushSeconds'
     | 'chunks'
     | 'retention'
-  >;
+  > &
+    Partial<Pick<Config, 'motion'>>;
   clock: Clock;
   log: Logger;
   ffmpeg: Pick<FfmpegRunner, 'spawnCapture' | 'probeKeyframeTimes'>;
@@ -51,6 +55,10 @@ export interface FeedHandlerDeps {
   footage: FootageStore;
   metrics: FeedMetrics;
   random?: () => number;
+  /** Keeps the per-minute activity bucket and its task (with config.motion); absent: nobody does. */
+  activity?: ActivityPort;
+  /** The index bucket, which the activity task reads. */
+  bucket?: string;
 }
 
 export interface FeedHandler {
@@ -76,6 +84,19 @@ const INDEX_WRITE_BACKOFF = { baseMs: 500, maxMs: 10_000, jitter: 0.2 };
 
 export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
   const { config, clock, log, metrics } = deps;
+  const activityKeeper =
+    config.motion?.enabled && deps.activity && deps.bucket
+      ? new ActivityKeeper({
+          port: deps.activity,
+          clock,
+          log: log.child({ component: 'activity' }),
+          bucket: deps.bucket,
+          activityBucket: config.motion.activityBucket,
+          retentionDays: config.motion.activityRetentionDays,
+          backoff: INDEX_WRITE_BACKOFF,
+          ...(deps.random ? { random: deps.random } : {}),
+        })
+      : null;
   const indexWriter = new IndexWriter({
     index: deps.index,
     store: deps.store,
@@ -93,6 +114,7 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
       writeFailed: () => metrics.writeFailures.inc(),
       pointsWritten: (camera, count, source) => metrics.pointsWritten.inc({ camera, source }, count),
     },
+    ...(activityKeeper ? { onIndexed: (points) => activityKeeper.noteIndexed(points) } : {}),
     ...(deps.random ? { random: deps.random } : {}),
   });
 
@@ -187,10 +209,25 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
     }
   };
 
+  // Motion is scored against each camera's previous thumbnail, in capture order (frames come one at a time).
+  const motion = config.motion?.enabled ? new MotionTracker() : null;
+  const analyse = async (frame: CapturedFrame) => {
+    if (!motion || !frame.gray) return undefined;
+    const gray = await frame.gray;
+    if (!gray) {
+      metrics.analysisMissing.inc({ camera: frame.camera });
+      motion.forget(frame.camera);
+      return undefined;
+    }
+    return motion.next(frame.camera, frame.capturedAtMs, gray);
+  };
+
   const storeFrame = async (frame: CapturedFrame) => {
     const filepath = thumbnailRelativePath(frame.camera, frame.capturedAtMs);
     const size = jpegDimensions(frame.jpeg);
     if (!size) throw new Error(`ffmpeg produced an unreadable JPEG for ${filepath}`);
+    // Before the write: the series of previous frames must not break when one cannot be stored.
+    const frameMetrics = await analyse(frame);
     try {
       await deps.store.write(filepath, frame.jpeg);
     } catch (error) {
@@ -206,6 +243,7 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
       filepath,
       bytes: frame.jpeg.length,
       ...size,
+      ...(frameMetrics ? { metrics: frameMetrics } : {}),
     });
   };
 
@@ -226,6 +264,7 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
           stopGraceMs: STOP_GRACE_MS,
           maxClockSkewMs: MAX_CLOCK_SKEW_MS,
           stderrLines: 40,
+          ...(motion ? { analysis: { width: ANALYSIS_WIDTH, height: ANALYSIS_HEIGHT } } : {}),
         },
         ffmpeg: deps.ffmpeg,
         probeSlots,
@@ -304,6 +343,7 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
         lastError: indexWriter.lastWriteError,
       },
       storage: retention.storage(),
+      ...(activityKeeper ? { activity: activityKeeper.state() } : {}),
     };
   };
 
@@ -345,6 +385,7 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
   return {
     start() {
       indexWriter.start();
+      activityKeeper?.start();
       chunkIndexer.start();
       retention.start();
       started = prepareChunks()
@@ -360,6 +401,7 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
       await started;
       await Promise.all(supervisors.map((s) => s.stop()));
       await retention.stop();
+      await activityKeeper?.stop();
       const deadline = config.shutdownFlushSeconds * 1000;
       const [{ pending }, chunks] = await Promise.all([indexWriter.stop(deadline), chunkIndexer.stop(deadline)]);
       if (pending > 0) log.warn({ pending }, 'points left unwritten; their files are reconciled at next start');

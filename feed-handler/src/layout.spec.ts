@@ -1,7 +1,7 @@
 /**
  * The layout of feed-handler/src, checked on every unit run. A frame goes
- * through the stage folders in order: capture → footage → index; http reports
- * on them. The files at the top of src (main.ts, config.ts, feed-handler.ts,
+ * through the stage folders in order: capture → footage (stored) → analysis
+ * (motion) → index; http reports on them. The files at the top of src (main.ts, config.ts, feed-handler.ts,
  * logger.ts) are the composition root: they read the settings and wire the
  * stages together. Imports point one way:
  *
@@ -32,6 +32,7 @@ const SHARED = 'shared';
 /** Which stages each stage may import (besides itself and shared/). Must stay acyclic. */
 const ALLOWED: Record<string, readonly string[]> = {
   capture: [],
+  analysis: [],
   footage: ['capture'],
   index: ['footage'],
   http: ['capture', 'footage'],

@@ -36,6 +36,7 @@ async function main(): Promise<void> {
       thumbnailDir,
       chunks: { ...config.chunks, dir: chunkDir },
       retention: config.retention,
+      motion: config.motion,
       influx: { url: config.influx.url, org: config.influx.org, bucket: config.influx.bucket },
       cameras: config.cameras.map((c) => ({ ...c, url: redactCredentials(c.url) })),
     },
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   );
 
   const metrics = createFeedMetrics();
+  const index = createInfluxIndex(config.influx, log.child({ component: 'influx' }));
   const handler = createFeedHandler({
     config,
     clock: systemClock,
@@ -50,7 +52,9 @@ async function main(): Promise<void> {
     ffmpeg: createFfmpegRunner(binary),
     store: createThumbnailStore(thumbnailDir),
     footage: createFootageStore({ thumbnailRoot: thumbnailDir, chunkRoot: chunkDir, clock: systemClock }),
-    index: createInfluxIndex(config.influx, log.child({ component: 'influx' })),
+    index,
+    activity: index,
+    bucket: config.influx.bucket,
     metrics,
   });
   handler.start();

@@ -34,7 +34,7 @@ export interface StackOptions {
   /** Extra env for the Node services (wins over .env). */
   env?: Record<string, string>;
   /** RTSP source mode for the simulated cameras. */
-  rtspSource?: 'testpattern' | 'timecode';
+  rtspSource?: 'testpattern' | 'timecode' | 'scene';
   /** Skip `npm run build` (the caller already built). */
   skipBuild?: boolean;
   /** Start the dashboard server (needs frontend/dist). Default true. */

@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT, SYSTEM_PYTHON, spawnBound, stopChild, tailOf } from '../../scripts/lib/process.js';
 
-export type RtspSource = 'testpattern' | 'timecode' | 'v4l2' | 'file' | 'rtsp';
+export type RtspSource = 'testpattern' | 'timecode' | 'scene' | 'v4l2' | 'file' | 'rtsp';
 
 export interface RtspServerOptions {
   port: number;

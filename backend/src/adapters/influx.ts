@@ -8,7 +8,7 @@
  */
 import { HttpError, InfluxDB, type ParameterizedQuery, RequestTimedOutError } from '@influxdata/influxdb-client';
 
-export { flux, fluxInteger } from '@influxdata/influxdb-client';
+export { flux, fluxFloat, fluxInteger } from '@influxdata/influxdb-client';
 export type FluxQuery = ParameterizedQuery;
 
 /** One result row: column name -> value (times as RFC 3339 strings with up to 9 fraction digits). */

@@ -24,7 +24,14 @@ import type { NsRange, SidesRequest } from '../nearest.js';
 import { MAX_TIME_NS, MIN_TIME_NS } from '../time-input.js';
 
 /** Yield names, so one response can carry both sides of a lookup. */
-export const YIELD = { before: 'before', after: 'after', cameras: 'cameras', status: 'status' } as const;
+export const YIELD = {
+  before: 'before',
+  after: 'after',
+  cameras: 'cameras',
+  status: 'status',
+  frames: 'frames',
+  metrics: 'metrics',
+} as const;
 
 /** The whole storable time line, for queries over sparse data (ids, status transitions). */
 const ALL_TIME: NsRange = { startNs: MIN_TIME_NS, stopNs: MAX_TIME_NS + 1n };
@@ -89,6 +96,32 @@ export function framesInRangeQuery(bucket: string, camera: string | undefined, r
   |> ${rangeOf(range)}
   |> ${thumbnailFilter(camera)}
   |> keep(columns: ["_time", "_value", ${TAG.camera}, ${TAG.location}])`;
+}
+
+/**
+ * The motion metrics of the frames in [startNs, stopNs) (frames analysed by the feed-handler
+ * carry them as fields of their own point; older frames have none): motion, luma, lighting.
+ * The grid stays out: 48 characters a frame that only region searches read.
+ */
+export function frameMetricsQuery(bucket: string, camera: string | undefined, range: NsRange): FluxQuery {
+  const fields = flux`(r._field == ${THUMBNAIL_FIELD.motion} or r._field == ${THUMBNAIL_FIELD.luma} or r._field == ${THUMBNAIL_FIELD.lighting})`;
+  const filter =
+    camera === undefined
+      ? flux`filter(fn: (r) => r._measurement == ${MEASUREMENT.thumbnails} and ${fields})`
+      : flux`filter(fn: (r) => r._measurement == ${MEASUREMENT.thumbnails} and ${fields} and r[${TAG.camera}] == ${camera})`;
+  return flux`from(bucket: ${bucket})
+  |> ${rangeOf(range)}
+  |> ${filter}
+  |> keep(columns: ["_time", "_value", "_field", ${TAG.camera}])`;
+}
+
+/** The frames of a window and their metrics, in one round trip (yields `frames` and `metrics`). */
+export function framesWithMetricsQuery(bucket: string, camera: string | undefined, range: NsRange): FluxQuery {
+  return flux`${framesInRangeQuery(bucket, camera, range)}
+  |> yield(name: ${YIELD.frames})
+
+${frameMetricsQuery(bucket, camera, range)}
+  |> yield(name: ${YIELD.metrics})`;
 }
 
 /**

@@ -34,6 +34,7 @@ export function thumbnailGroupHandler(index: ThumbnailIndex, minutes: { default:
         location: frame.location,
         ...frameTimes(frame),
         url: fileUrl(frame.filepath),
+        ...(frame.metrics ? { metrics: frame.metrics } : {}),
       })),
     };
     res.json(body);

@@ -23,6 +23,7 @@ import { describeExit, describeUnreachable } from './exit-reason.js';
 import type { CaptureProcess, ExitResult, FfmpegRunner } from './ffmpeg.js';
 import type { CaptureSpec, DecodeMode } from './ffmpeg-args.js';
 import { FramePairer, type TimedJpeg } from './frame-pairing.js';
+import { GrayFrames } from './gray-frames.js';
 import { JpegSplitter } from './jpeg.js';
 import { RingBuffer } from './ring-buffer.js';
 import { parseSegmentListLine, type SegmentListEntry, segmentStreamTimesMs } from './segment-list.js';
@@ -53,6 +54,8 @@ export interface SupervisorSettings {
   stderrLines: number;
   /** Frames after each start are held until the stream clock's anchor rests on this many (default 3). */
   anchorSamples?: number;
+  /** Size of the gray frame handed beside each JPEG to the motion analysis; absent: no analysis. */
+  analysis?: { width: number; height: number };
 }
 
 export interface CapturedFrame {
@@ -60,6 +63,8 @@ export interface CapturedFrame {
   location: string;
   capturedAtMs: number;
   jpeg: Buffer;
+  /** The same frame as a small gray picture for the motion analysis (null if it did not come); absent when off. */
+  gray?: Promise<Uint8Array | null>;
 }
 
 /** A chunk ffmpeg has finished, still under its staging name. */
@@ -120,6 +125,8 @@ export class CameraSupervisor {
   private lastFrameThisRunAtMs: number | null = null;
   /** The running ffmpeg's pairer, and what hands on chunks held with its frames. */
   private current: { pairer: FramePairer; releaseChunks(force: boolean): void } | null = null;
+  /** The running ffmpeg's analysis frames, when the analysis is on. */
+  private grays: GrayFrames | null = null;
   private runStartedAtMs = 0;
   private stallReason: string | undefined;
   private watchdog: TimerHandle | undefined;
@@ -261,8 +268,11 @@ export class CameraSupervisor {
       ...(chunks
         ? { chunks: { stagingPattern: `${chunks.stagingDir}/${runId}-%06d.mp4`, seconds: chunks.seconds } }
         : {}),
+      ...(settings.analysis ? { analysis: { ...settings.analysis } } : {}),
     };
     const splitter = new JpegSplitter();
+    const grays = settings.analysis ? new GrayFrames(settings.analysis.width * settings.analysis.height, clock) : null;
+    this.grays = grays;
     // A chunk starts where the previous one ended: the same instant gets the same capture time.
     const previousChunkEnd = { streamMs: Number.NaN, captureMs: 0 };
     const pairer = new FramePairer({ anchorSamples: settings.anchorSamples ?? 3 });
@@ -283,6 +293,7 @@ export class CameraSupervisor {
         onStdout: (chunk) => {
           for (const jpeg of splitter.push(chunk)) this.accept(pairer.addJpeg(jpeg));
         },
+        ...(grays ? { onAnalysis: (chunk: Buffer) => grays.push(chunk) } : {}),
         onStderrLine: (line) => {
           if (line.includes('Parsed_showinfo')) {
             const before = pairer.framesSeen;
@@ -303,6 +314,8 @@ export class CameraSupervisor {
           this.current = null;
           // No better anchor will come: what is still held goes out with the one there is.
           this.accept(pairer.flush());
+          grays?.close();
+          this.grays = null;
           releaseChunks(true);
           if (this.watchdog) clock.clearTimeout(this.watchdog);
           for (const timer of this.stopTimers) clock.clearTimeout(timer);
@@ -345,6 +358,7 @@ export class CameraSupervisor {
         location: camera.location,
         capturedAtMs: frame.capturedAtMs,
         jpeg: frame.jpeg,
+        ...(this.grays ? { gray: this.grays.get(frame.n) } : {}),
       };
       this.frameChain = this.frameChain.then(() =>
         this.deps.onFrame(captured).catch((error: unknown) => {

@@ -16,6 +16,18 @@ export interface CaptureSpec {
   socketTimeoutSeconds: number;
   /** Also record the stream, copied as is, into clock-aligned MP4 chunks (same RTSP session). */
   chunks?: ChunkSpec;
+  /**
+   * Also hand each thumbnail's frame, downscaled to a small grayscale picture, to the
+   * motion analysis: raw bytes written to this ffmpeg output URL (a unix socket).
+   */
+  analysis?: AnalysisSpec;
+}
+
+export interface AnalysisSpec {
+  width: number;
+  height: number;
+  /** ffmpeg output URL, e.g. unix:/tmp/fathom-analysis-ab12.sock; the adapter that listens there sets it. */
+  target?: string;
 }
 
 export interface ChunkSpec {
@@ -30,6 +42,8 @@ export interface FfmpegArgs {
   outputOptions: string[];
   /** A second output of the same ffmpeg: the chunk recorder. */
   chunkOutput?: { target: string; options: string[] };
+  /** Another output: one small grayscale frame per thumbnail, for the motion analysis. */
+  analysisOutput?: { target: string; options: string[] };
 }
 
 /**
@@ -78,7 +92,28 @@ export function videoFilter(spec: Pick<CaptureSpec, 'width'>): string {
   return [ONE_PER_SECOND_SELECT, `scale=${spec.width}:-2`, 'showinfo'].join(',');
 }
 
+/**
+ * With the analysis: one filter graph whose selected frames split in two, the thumbnail
+ * branch (scale, showinfo: its frame numbers count the JPEGs, as with videoFilter) and
+ * the analysis branch (an area downscale to a few thousand gray pixels: each averages
+ * 100+ source pixels, which is what makes the motion score deaf to sensor noise).
+ * Both branches see the same frames in the same order, so the n-th gray frame belongs
+ * to the n-th JPEG. (A branch ending in nullsink made ffmpeg 5.1 run forever; this one
+ * ends in a real output.)
+ */
+export function analysisFilterGraph(spec: Pick<CaptureSpec, 'width'> & { analysis: AnalysisSpec }): string {
+  const { width, height } = spec.analysis;
+  return (
+    `[0:v:0]${ONE_PER_SECOND_SELECT},split=2[thumb][motion];` +
+    `[thumb]scale=${spec.width}:-2,showinfo[jpeg];` +
+    `[motion]scale=${width}:${height}:flags=area,format=gray[gray]`
+  );
+}
+
 export function captureArgs(spec: CaptureSpec): FfmpegArgs {
+  const filter = spec.analysis
+    ? ['-filter_complex', analysisFilterGraph({ width: spec.width, analysis: spec.analysis }), '-map', '[jpeg]']
+    : ['-vf', videoFilter(spec)];
   return {
     inputOptions: inputOptions(spec),
     outputOptions: [
@@ -95,8 +130,7 @@ export function captureArgs(spec: CaptureSpec): FfmpegArgs {
       '-an',
       '-sn',
       '-dn',
-      '-vf',
-      videoFilter(spec),
+      ...filter,
       '-c:v',
       'mjpeg',
       '-q:v',
@@ -108,6 +142,29 @@ export function captureArgs(spec: CaptureSpec): FfmpegArgs {
       '1',
     ],
     ...(spec.chunks ? { chunkOutput: chunkOutput(spec.chunks) } : {}),
+    ...(spec.analysis ? { analysisOutput: analysisOutput(spec.analysis) } : {}),
+  };
+}
+
+/** The analysis output: raw 8-bit gray frames of a fixed size, each flushed as soon as it is made. */
+export function analysisOutput(analysis: AnalysisSpec): { target: string; options: string[] } {
+  if (!analysis.target) throw new Error('the analysis output needs a target (the adapter listens there)');
+  return {
+    target: analysis.target,
+    options: [
+      '-map',
+      '[gray]',
+      '-fps_mode',
+      'passthrough',
+      '-c:v',
+      'rawvideo',
+      '-pix_fmt',
+      'gray',
+      '-f',
+      'rawvideo',
+      '-flush_packets',
+      '1',
+    ],
   };
 }
 

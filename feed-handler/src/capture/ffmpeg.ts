@@ -4,8 +4,12 @@
  * stdout bytes, stderr lines and the exit; all interpretation is elsewhere.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { redactCredentials } from '@fathom/service-kit';
 import ffmpeg from 'fluent-ffmpeg';
@@ -23,6 +27,8 @@ export interface ExitResult {
 
 export interface CaptureHandlers {
   onStdout(chunk: Buffer): void;
+  /** The analysis output's raw bytes (spec.analysis): fixed-size gray frames, in order. */
+  onAnalysis?(chunk: Buffer): void;
   onStderrLine(line: string): void;
   /** Called exactly once, after the process has exited and its pipes have closed. */
   onExit(result: ExitResult): void;
@@ -87,8 +93,26 @@ type ChildLike = {
   once(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
 };
 
+/**
+ * Where ffmpeg writes the analysis frames: a unix socket this process listens on.
+ * fluent-ffmpeg gives a child only stdin, stdout and stderr, and stdout carries the
+ * JPEGs, so the gray frames take their own channel.
+ */
+function listenForAnalysis(onData: (chunk: Buffer) => void): { server: Server; path: string } {
+  const path = join(tmpdir(), `fathom-analysis-${process.pid}-${randomBytes(6).toString('hex')}.sock`);
+  const server = createServer((socket) => {
+    socket.on('data', onData);
+    // ffmpeg gone: its exit is reported through the process, not the socket.
+    socket.on('error', () => {});
+  });
+  return { server, path };
+}
+
 function spawnCapture(binary: string, spec: CaptureSpec, handlers: CaptureHandlers): CaptureProcess {
-  const args = captureArgs(spec);
+  const analysis = spec.analysis ? listenForAnalysis((chunk) => handlers.onAnalysis?.(chunk)) : undefined;
+  const args = captureArgs(
+    spec.analysis && analysis ? { ...spec, analysis: { ...spec.analysis, target: `unix:${analysis.path}` } } : spec,
+  );
   const stdout = new PassThrough();
   stdout.on('data', (chunk: Buffer) => handlers.onStdout(chunk));
   let child: ChildLike | undefined;
@@ -98,6 +122,10 @@ function spawnCapture(binary: string, spec: CaptureSpec, handlers: CaptureHandle
   const finish = (error?: string) => {
     if (exited) return;
     exited = true;
+    if (analysis) {
+      analysis.server.close();
+      rmSync(analysis.path, { force: true });
+    }
     handlers.onExit(error ? { ...exitInfo, error: redactCredentials(error) } : exitInfo);
   };
 
@@ -108,6 +136,7 @@ function spawnCapture(binary: string, spec: CaptureSpec, handlers: CaptureHandle
     .output(stdout, { end: false });
   // fluent-ffmpeg applies outputOptions to the output declared last: the chunk recorder's follow it.
   if (args.chunkOutput) command.output(args.chunkOutput.target).outputOptions(args.chunkOutput.options);
+  if (args.analysisOutput) command.output(args.analysisOutput.target).outputOptions(args.analysisOutput.options);
   command
     .on('start', () => {
       child = (command as unknown as { ffmpegProc: ChildLike }).ffmpegProc;
@@ -134,7 +163,11 @@ function spawnCapture(binary: string, spec: CaptureSpec, handlers: CaptureHandle
   const quit = () => {
     child?.stdin?.write('q');
   };
-  command.run();
+  if (analysis) {
+    // ffmpeg connects to the socket as it opens its outputs: listen first.
+    analysis.server.once('error', (error) => finish(`analysis socket: ${error.message}`));
+    analysis.server.listen(analysis.path, () => command.run());
+  } else command.run();
 
   return {
     requestQuit() {

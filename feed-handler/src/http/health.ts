@@ -24,4 +24,6 @@ export interface HealthReport {
   index: { pendingPoints: number; writing: boolean; lastError: string | null };
   /** Disk use at the last retention sweep; null before the first. */
   storage?: StorageState | null;
+  /** The per-minute activity bucket's upkeep (with motion on): its task is set up, late minutes pending. */
+  activity?: { ready: boolean; pendingBackfill: boolean; lastError: string | null };
 }

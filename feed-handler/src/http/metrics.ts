@@ -28,6 +28,8 @@ export interface FeedMetrics {
   chunkFailures: Counter<'camera'>;
   /** Frames decoded but not written to disk (permissions, full disk). */
   storeFailures: Counter<'camera'>;
+  /** Thumbnails whose analysis frame did not come (indexed without motion fields). */
+  analysisMissing: Counter<'camera'>;
   retentionDeletedFiles: Counter<'kind' | 'reason'>;
   retentionDeletedBytes: Counter<'kind' | 'reason'>;
   /** Supplies the values that are read at scrape time. */
@@ -56,6 +58,12 @@ export function createFeedMetrics(): FeedMetrics {
   const storeFailures = new Counter({
     name: 'fathom_feed_store_failures_total',
     help: 'Thumbnails decoded but not written to disk (a volume it may not write, a full disk)',
+    labelNames: ['camera'] as const,
+    registers: [registry],
+  });
+  const analysisMissing = new Counter({
+    name: 'fathom_feed_analysis_missing_total',
+    help: 'Thumbnails indexed without motion fields because their analysis frame did not come',
     labelNames: ['camera'] as const,
     registers: [registry],
   });
@@ -218,6 +226,7 @@ export function createFeedMetrics(): FeedMetrics {
     chunks,
     chunkFailures,
     storeFailures,
+    analysisMissing,
     retentionDeletedFiles,
     retentionDeletedBytes,
     bindState(fn) {

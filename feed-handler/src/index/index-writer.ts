@@ -60,6 +60,8 @@ export interface IndexWriterDeps {
   cameras: readonly { id: string; location: string }[];
   settings: IndexWriterSettings;
   metrics?: IndexWriterMetrics;
+  /** Told of every thumbnail point once it is indexed (live or reconciled). */
+  onIndexed?(points: readonly ThumbnailPoint[]): void;
   random?: () => number;
 }
 
@@ -297,5 +299,6 @@ export class IndexWriter {
       counts.set(point.camera, (counts.get(point.camera) ?? 0) + 1);
     }
     for (const [camera, count] of counts) this.deps.metrics?.pointsWritten(camera, count, source);
+    if (points.length > 0) this.deps.onIndexed?.(points);
   }
 }

@@ -28,6 +28,7 @@ import {
 import { InfluxDB, Point, setLogger, type Transport, type WriteApi } from '@influxdata/influxdb-client';
 import type { Logger } from 'pino';
 import type { RetentionIndexPort } from '../footage/retention.js';
+import type { ActivityPort } from './activity-keeper.js';
 import { deleteRequestBody, lastChunkQuery, lastStatusQuery, lastThumbnailQuery } from './flux.js';
 
 export interface IndexPort {
@@ -69,7 +70,7 @@ export function storageToPoint(p: StoragePoint): Point {
 }
 
 export function thumbnailToPoint(p: ThumbnailPoint): Point {
-  return new Point(MEASUREMENT.thumbnails)
+  const point = new Point(MEASUREMENT.thumbnails)
     .tag(TAG.camera, p.camera)
     .tag(TAG.location, p.location)
     .stringField(THUMBNAIL_FIELD.filepath, p.filepath)
@@ -77,6 +78,15 @@ export function thumbnailToPoint(p: ThumbnailPoint): Point {
     .intField(THUMBNAIL_FIELD.width, p.width)
     .intField(THUMBNAIL_FIELD.height, p.height)
     .timestamp(new Date(p.capturedAtMs));
+  // The analysis, when the frame had one: fields of the thumbnail's own point, never a point of their own.
+  if (p.metrics) {
+    point
+      .floatField(THUMBNAIL_FIELD.motion, p.metrics.motion)
+      .stringField(THUMBNAIL_FIELD.grid, p.metrics.grid)
+      .floatField(THUMBNAIL_FIELD.luma, p.metrics.luma)
+      .booleanField(THUMBNAIL_FIELD.lighting, p.metrics.lighting);
+  }
+  return point;
 }
 
 export function statusToPoint(p: CameraStatusPoint): Point {
@@ -122,7 +132,7 @@ export function createInfluxIndex(
     transport?: Transport;
   },
   log: Pick<Logger, 'warn' | 'error'>,
-): IndexPort & ChunkIndexPort & RetentionIndexPort {
+): IndexPort & ChunkIndexPort & RetentionIndexPort & ActivityPort {
   // The client logs through console by default; services log through pino only.
   setLogger({
     error: (message, error) => log.error({ err: error }, `influxdb-client: ${message}`),
@@ -150,6 +160,31 @@ export function createInfluxIndex(
   const storageWriteApi = separateWriteApi();
   const queryApi = client.getQueryApi(options.org);
   const timeoutMs = options.timeoutMs ?? 5_000;
+
+  /** The management API (buckets, tasks): not in the client library (it lives in the separate -apis package). */
+  const api = async <T>(method: string, path: string, body?: unknown, notFound?: T): Promise<T> => {
+    const res = await fetch(new URL(path, options.url), {
+      method,
+      headers: { authorization: `Token ${options.token}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(timeoutMs * 2),
+    });
+    // A lookup by name answers 404 when there is none.
+    if (res.status === 404 && notFound !== undefined) return notFound;
+    if (!res.ok)
+      throw new Error(
+        `InfluxDB ${method} ${path.split('?')[0]}: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`,
+      );
+    return (res.status === 204 ? undefined : await res.json()) as T;
+  };
+  let orgId: string | null = null;
+  const orgID = async () => {
+    orgId ??=
+      (await api<{ orgs?: { id: string }[] }>('GET', `/api/v2/orgs?org=${encodeURIComponent(options.org)}`)).orgs?.[0]
+        ?.id ?? null;
+    if (!orgId) throw new Error(`InfluxDB has no organisation "${options.org}"`);
+    return orgId;
+  };
 
   const newestTime = async (query: string) => {
     const rows = await queryApi.collectRows<{ _time: string }>(query);
@@ -214,6 +249,51 @@ export function createInfluxIndex(
     async writeStorage(points) {
       if (points.length === 0) return;
       await writeInBatches(storageWriteApi, points, storageToPoint);
+    },
+
+    async ensureBucket(name, retentionSeconds) {
+      const id = await orgID();
+      const found = await api<{ buckets?: unknown[] }>(
+        'GET',
+        `/api/v2/buckets?orgID=${id}&name=${encodeURIComponent(name)}`,
+        undefined,
+        { buckets: [] },
+      );
+      if ((found.buckets?.length ?? 0) > 0) return 'exists';
+      await api('POST', '/api/v2/buckets', {
+        orgID: id,
+        name,
+        retentionRules: retentionSeconds > 0 ? [{ type: 'expire', everySeconds: retentionSeconds }] : [],
+      });
+      return 'created';
+    },
+
+    async ensureTask(name, flux) {
+      const id = await orgID();
+      const found = await api<{ tasks?: { id: string; name: string; flux: string; status: string }[] }>(
+        'GET',
+        `/api/v2/tasks?orgID=${id}&name=${encodeURIComponent(name)}`,
+        undefined,
+        { tasks: [] },
+      );
+      const task = found.tasks?.find((t) => t.name === name);
+      if (!task) {
+        await api('POST', '/api/v2/tasks', {
+          orgID: id,
+          flux,
+          status: 'active',
+          description: 'Fathom: activity per minute',
+        });
+        return 'created';
+      }
+      if (task.flux === flux && task.status === 'active') return 'unchanged';
+      await api('PATCH', `/api/v2/tasks/${task.id}`, { flux, status: 'active' });
+      return 'updated';
+    },
+
+    async runScript(flux) {
+      // Rows are the written points echoed back: read and dropped.
+      await queryApi.collectRows(flux);
     },
   };
 }

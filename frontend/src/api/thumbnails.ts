@@ -54,13 +54,26 @@ export const ThumbnailGroupSchema = z.object({
   from: z.union([z.string(), z.number()]).optional(),
   to: z.union([z.string(), z.number()]).optional(),
   count: z.number().int().nonnegative(),
-  thumbnails: z.array(z.object({ camera: z.string(), time: isoTime, ts: z.number(), url: z.string().min(1) })),
+  thumbnails: z.array(
+    z.object({
+      camera: z.string(),
+      time: isoTime,
+      ts: z.number(),
+      url: z.string().min(1),
+      /** The frame's motion analysis; absent on frames recorded before it existed. */
+      metrics: z
+        .object({ motion: z.number().optional(), luma: z.number().optional(), lighting: z.boolean().optional() })
+        .optional(),
+    }),
+  ),
 });
 
 export interface GroupFrame {
   camera: string;
   timeMs: number;
   url: string;
+  /** Share of the picture that changed since the previous frame, when it was measured. */
+  motion?: number;
 }
 
 export async function getThumbnailGroup(
@@ -82,5 +95,10 @@ export async function getThumbnailGroup(
       'count disagrees with thumbnails',
     );
   }
-  return body.thumbnails.map((t) => ({ camera: t.camera, timeMs: Date.parse(t.time), url: t.url }));
+  return body.thumbnails.map((t) => ({
+    camera: t.camera,
+    timeMs: Date.parse(t.time),
+    url: t.url,
+    ...(t.metrics?.motion !== undefined ? { motion: t.metrics.motion } : {}),
+  }));
 }

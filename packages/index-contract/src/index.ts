@@ -1,3 +1,4 @@
+export * from './motion-grid.js';
 export * from './paths.js';
 export * from './schema.js';
 export * from './time.js';

@@ -15,7 +15,12 @@ export const MEASUREMENT = {
   chunks: 'chunks',
   /** Disk use per camera, written by the feed-handler after each retention sweep. */
   storage: 'storage',
+  /** Motion per camera and minute, in the activity bucket (see ACTIVITY_FIELD). */
+  activity: 'activity',
 } as const;
+
+/** The activity bucket's name when none is configured: the index bucket's plus this suffix. */
+export const ACTIVITY_BUCKET_SUFFIX = '_activity';
 
 export const TAG = {
   camera: 'camera',
@@ -28,7 +33,37 @@ export const THUMBNAIL_FIELD = {
   bytes: 'bytes',
   width: 'width',
   height: 'height',
+  /**
+   * Motion since the previous thumbnail of the camera: the share of the picture that changed,
+   * 0..1, after a global brightness change is taken out. Absent on points written before
+   * motion was measured, and on a camera's first frame after a start (nothing to compare).
+   */
+  motion: 'motion',
+  /** Where it changed: a 16 × 9 grid of levels 0..3 (see motion-grid.ts), 48 characters. */
+  grid: 'grid',
+  /** Mean brightness of the frame, 0..255. */
+  luma: 'luma',
+  /** true when the change was global (lights, IR switching): then `motion` is 0, not counted as motion. */
+  lighting: 'lighting',
 } as const;
+
+/** Per camera and minute in the activity bucket; the point's time is the minute's start. */
+export const ACTIVITY_FIELD = {
+  /** Highest `motion` of the minute's thumbnails. */
+  motionMax: 'motion_max',
+  /** Sum of `motion` over the minute (mean = sum / frames). */
+  motionSum: 'motion_sum',
+  /** Thumbnails with a motion value in the minute: coverage. */
+  frames: 'frames',
+} as const;
+
+/** The per-thumbnail analysis, written as fields of the thumbnail's own point. */
+export interface FrameMetrics {
+  motion: number;
+  grid: string;
+  luma: number;
+  lighting: boolean;
+}
 
 export const STATUS_FIELD = {
   /** true when the camera delivers frames, false when it stopped. */
@@ -91,6 +126,8 @@ export interface ThumbnailPoint {
   bytes: number;
   width: number;
   height: number;
+  /** Absent when the frame was not analysed (the first after a start, or an old point). */
+  metrics?: FrameMetrics;
 }
 
 export interface CameraStatusPoint {

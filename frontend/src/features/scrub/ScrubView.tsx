@@ -1,6 +1,14 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  DEFAULT_MIN_MOTION,
+  getMotionJump,
+  type MotionDirection,
+  type MovingFrame,
+  type Region,
+} from '../../api/activity';
 import { type ClosestFrame, getClosestThumbnail } from '../../api/thumbnails';
 import { useCameras } from '../../api/use-cameras';
+import type { Route } from '../../app/route';
 import { RouteLink, useRouter } from '../../app/router';
 import { ApiErrorNotice } from '../../components/ApiErrorNotice';
 import { useLoadedImage } from '../../components/ApiImage';
@@ -9,6 +17,10 @@ import { Notice } from '../../components/Notice';
 import { useApiClient } from '../../lib/api-context';
 import { useNow } from '../../lib/hooks';
 import { dayBounds, dayOf, formatClock, formatDistance } from '../../lib/time';
+import { ActivityStrip } from '../activity/ActivityStrip';
+import { DEFAULT_ZOOM, stripSpan, ZOOMS, type ZoomKey } from '../activity/activity-math';
+import { JUMP_KEYS, type JumpState, MotionSearch } from '../activity/MotionSearch';
+import { RegionPicker } from '../activity/RegionPicker';
 import { clipStartFor, HOUR_MS } from '../clips/day-layout';
 import { latestOnly } from './latest-only';
 import { Timeline } from './Timeline';
@@ -22,7 +34,33 @@ type Result =
 
 const SPAN_LABELS: Record<SpanKey, string> = { '24h': '24 h', '6h': '6 h', '1h': '1 h', '10m': '10 min' };
 
-export function ScrubView({ camera, day, at, span }: { camera?: string; day?: string; at?: number; span: SpanKey }) {
+type ScrubRoute = Extract<Route, { view: 'scrub' }>;
+
+interface StripPlacement {
+  camera: string | undefined;
+  zoom: ZoomKey;
+  anchorMs: number;
+  nowMs: number;
+}
+
+/**
+ * Where the activity strip was, kept across the remount that a move to another
+ * day causes, so that clicking a multi-day strip does not shift it under the pointer.
+ */
+let lastStrip: StripPlacement | null = null;
+/** The last motion found, so its message survives that remount too. */
+let lastJump: Extract<JumpState, { status: 'found' }> | null = null;
+
+function initialStrip(camera: string | undefined, zoom: ZoomKey, atMs: number, nowMs: number): StripPlacement {
+  const kept = lastStrip;
+  if (kept && kept.camera === camera && kept.zoom === zoom && nowMs - kept.nowMs < 10 * 60_000) {
+    const span = stripSpan(kept.anchorMs, ZOOMS[zoom], kept.nowMs);
+    if (atMs >= span.startMs && atMs <= span.endMs) return kept;
+  }
+  return { camera, zoom, anchorMs: atMs, nowMs };
+}
+
+export function ScrubView({ camera, day, at, span, zoom, min, region }: Omit<ScrubRoute, 'view'>) {
   const client = useApiClient();
   const { navigate } = useRouter();
   const cameras = useCameras(30_000);
@@ -48,6 +86,18 @@ export function ScrubView({ camera, day, at, span }: { camera?: string; day?: st
   };
   const timeWindow = viewWindow(visible, center, SPANS[span]);
   const coverage = useCoverage(camera, timeWindow, maxMs);
+  const zoomKey = zoom ?? DEFAULT_ZOOM;
+  const minMotion = min ?? DEFAULT_MIN_MOTION;
+  const [strip, setStrip] = useState(() => initialStrip(camera, zoomKey, initialAt, Date.now()));
+  useEffect(() => {
+    lastStrip = strip;
+  }, [strip]);
+  // A zoom changed from outside (history) places the strip afresh.
+  if (strip.zoom !== zoomKey) setStrip({ camera, zoom: zoomKey, anchorMs: requestedMs, nowMs: Date.now() });
+  const [jump, setJump] = useState<JumpState>(() =>
+    lastJump && at !== undefined && lastJump.frame.timeMs === at ? lastJump : { status: 'idle' },
+  );
+  const [drawing, setDrawing] = useState(false);
 
   const runner = useMemo(
     () =>
@@ -67,21 +117,89 @@ export function ScrubView({ camera, day, at, span }: { camera?: string; day?: st
   useEffect(() => () => runner?.dispose(), [runner]);
   useEffect(() => runner?.request(requestedMs), [runner, requestedMs]);
 
-  const latest = useRef({ camera, span, navigate, timeWindow });
-  latest.current = { camera, span, navigate, timeWindow };
-  const commit = useCallback((ms: number) => {
-    const { camera: cam, span: s, navigate: go, timeWindow: w } = latest.current;
-    setRequestedMs(ms);
-    // Keys can move past the edge of the timeWindow: then it recentres on the new moment.
-    if (ms < w.startMs || ms > w.endMs) setCenter(ms);
-    // Leaving the day (keys past midnight) moves to that day.
-    go({ view: 'scrub', ...(cam ? { camera: cam } : {}), day: dayOf(ms), at: ms, span: s }, { replace: true });
+  const route: Omit<ScrubRoute, 'view'> = { camera, day, at, span, zoom, min, region };
+  const latest = useRef({ route, navigate, timeWindow, strip, requestedMs });
+  latest.current = { route, navigate, timeWindow, strip, requestedMs };
+  /** The scrub route with some parameters changed; the motion search and zoom always carry over. */
+  const routeWith = useCallback((patch: Partial<Omit<ScrubRoute, 'view'>>): ScrubRoute => {
+    const merged = { ...latest.current.route, ...patch };
+    const clean = Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined));
+    return { view: 'scrub', ...(clean as Omit<ScrubRoute, 'view'>) };
   }, []);
+  const commit = useCallback(
+    (ms: number) => {
+      const { navigate: go, timeWindow: w, strip: placed } = latest.current;
+      setRequestedMs(ms);
+      // Keys can move past the edge of the timeWindow: then it recentres on the new moment.
+      if (ms < w.startMs || ms > w.endMs) setCenter(ms);
+      // The activity strip moves only when the moment leaves it.
+      const shown = stripSpan(placed.anchorMs, ZOOMS[placed.zoom], placed.nowMs);
+      if (ms < shown.startMs || ms > shown.endMs) setStrip({ ...placed, anchorMs: ms, nowMs: Date.now() });
+      // Leaving the day (keys past midnight, the strip, a motion jump) moves to that day.
+      go(routeWith({ day: dayOf(ms), at: ms }), { replace: true });
+    },
+    [routeWith],
+  );
 
   const onControls = useCallback(
     (next: { camera?: string; day: string }, options?: { replace?: boolean }) =>
-      navigate({ view: 'scrub', ...next, span }, options),
-    [navigate, span],
+      navigate(routeWith({ camera: undefined, at: undefined, ...next }), options),
+    [navigate, routeWith],
+  );
+
+  const onZoom = useCallback(
+    (key: ZoomKey) => {
+      const { requestedMs: ms, navigate: go } = latest.current;
+      setStrip({ camera, zoom: key, anchorMs: ms, nowMs: Date.now() });
+      go(routeWith({ zoom: key, at: ms }), { replace: true });
+    },
+    [camera, routeWith],
+  );
+  const onMin = useCallback(
+    (value: number) =>
+      navigate(routeWith({ min: value === DEFAULT_MIN_MOTION ? undefined : value }), { replace: true }),
+    [navigate, routeWith],
+  );
+  const onRegion = useCallback(
+    (value: Region | null) => {
+      setDrawing(false);
+      navigate(routeWith({ region: value ?? undefined }), { replace: true });
+    },
+    [navigate, routeWith],
+  );
+
+  const searching = useRef<AbortController | null>(null);
+  useEffect(() => () => searching.current?.abort(), []);
+  const onJump = useCallback(
+    async (dir: MotionDirection) => {
+      const { route: r, requestedMs: fromMs } = latest.current;
+      if (!r.camera || searching.current) return;
+      const controller = new AbortController();
+      searching.current = controller;
+      const minValue = r.min ?? DEFAULT_MIN_MOTION;
+      setJump({ status: 'searching', dir, fromMs });
+      try {
+        const frame: MovingFrame | null = await getMotionJump(
+          client,
+          { camera: r.camera, atMs: fromMs, dir, min: minValue, region: r.region ?? null },
+          controller.signal,
+        );
+        if (controller.signal.aborted) return;
+        if (frame) {
+          const found = { status: 'found' as const, dir, fromMs, frame };
+          lastJump = found;
+          setJump(found);
+          commit(frame.timeMs);
+        } else {
+          setJump({ status: 'none', dir, fromMs, min: minValue, region: r.region ?? null });
+        }
+      } catch (error) {
+        if (!controller.signal.aborted) setJump({ status: 'failed', dir, fromMs, error });
+      } finally {
+        if (searching.current === controller) searching.current = null;
+      }
+    },
+    [client, commit],
   );
 
   const frame = result.status === 'done' ? result.frame : null;
@@ -102,10 +220,7 @@ export function ScrubView({ camera, day, at, span }: { camera?: string; day?: st
               aria-pressed={key === span}
               onClick={() => {
                 setCenter(requestedMs);
-                navigate(
-                  { view: 'scrub', ...(camera ? { camera } : {}), day: shownDay, at: requestedMs, span: key },
-                  { replace: true },
-                );
+                navigate(routeWith({ day: shownDay, at: requestedMs, span: key }), { replace: true });
               }}
             >
               {SPAN_LABELS[key]}
@@ -133,6 +248,37 @@ export function ScrubView({ camera, day, at, span }: { camera?: string; day?: st
         <span className="legend-footage" aria-hidden="true" /> footage. Point at the timeline or drag along it; ← → and
         PageUp/PageDown move in time once it has focus.
       </p>
+
+      <ActivityStrip
+        camera={camera}
+        zoom={strip.zoom}
+        onZoom={onZoom}
+        anchorMs={strip.anchorMs}
+        nowMs={strip.nowMs}
+        maxMs={now}
+        requestedMs={requestedMs}
+        min={minMotion}
+        highlight={timeWindow}
+        onPoint={setRequestedMs}
+        onCommit={commit}
+      />
+      <p className="hint">
+        <span className="legend-heat" aria-hidden="true" /> motion (faded: below the minimum),{' '}
+        <span className="legend-gap" aria-hidden="true" /> no footage. Click the strip to go there;{' '}
+        <kbd>{JUMP_KEYS.prev}</kbd> and <kbd>{JUMP_KEYS.next}</kbd> jump to the previous and next motion.
+      </p>
+      <MotionSearch
+        jump={jump}
+        onJump={onJump}
+        enabled={Boolean(camera)}
+        min={minMotion}
+        onMin={onMin}
+        region={region ?? null}
+        onRegion={onRegion}
+        drawing={drawing}
+        onDrawing={setDrawing}
+        day={shownDay}
+      />
 
       <div
         className="scrub-result"
@@ -169,10 +315,12 @@ export function ScrubView({ camera, day, at, span }: { camera?: string; day?: st
         {frame ? (
           <figure className="stage">
             {shown.src && shown.shown ? (
-              <img
+              <RegionPicker
                 src={shown.src}
                 alt={`Closest frame to ${formatClock(result.status === 'done' ? result.requestedMs : requestedMs)}`}
-                data-testid="scrub-image"
+                region={region ?? null}
+                drawing={drawing}
+                onRegion={onRegion}
               />
             ) : (
               <p className="tile-placeholder">Loading frame…</p>

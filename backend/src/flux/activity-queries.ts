@@ -1,0 +1,156 @@
+/**
+ * Flux for the activity index: heatmap rows, motion jumps and motion events. Same rules
+ * as queries.ts: values only through the `flux` template, bounds as exact ns, range()
+ * half-open, and each from() feeding one pushed-down chain:
+ * - heatmaps are `aggregateWindow` over one field (ReadWindowAggregateByTime), three
+ *   chains in one script (max, sum, count) so storage returns one row per bucket each;
+ * - jumps are a `_value >= min` predicate (pushed into the read) then one first()/last();
+ * - short ranges read the thumbnails' own fields, long ones the per-minute activity
+ *   bucket that the InfluxDB task keeps (feed-handler: index/activity-task).
+ */
+import { ACTIVITY_FIELD, MEASUREMENT, TAG, THUMBNAIL_FIELD } from '@fathom/index-contract';
+import { type FluxQuery, flux, fluxFloat, fluxInteger } from '../adapters/influx.js';
+import type { NsRange } from '../nearest.js';
+
+export const ACTIVITY_YIELD = {
+  max: 'max',
+  sum: 'sum',
+  frames: 'frames',
+  motion: 'motion',
+  grid: 'grid',
+} as const;
+
+function rangeOf({ startNs, stopNs }: NsRange): FluxQuery {
+  if (!(startNs < stopNs)) throw new RangeError(`empty range [${startNs}, ${stopNs})`);
+  return flux`range(start: time(v: ${fluxInteger(startNs)}), stop: time(v: ${fluxInteger(stopNs)}))`;
+}
+
+const fieldOf = (measurement: string, field: string, camera: string) =>
+  flux`filter(fn: (r) => r._measurement == ${measurement} and r._field == ${field} and r[${TAG.camera}] == ${camera})`;
+
+/**
+ * Windows of `widthNs` aligned to range.startNs (offset = start mod width, so the first
+ * window begins exactly at the range's start). createEmpty: false: a window without
+ * points has no row, and the caller shows it as a gap.
+ */
+function windowed(widthNs: bigint, startNs: bigint, fn: 'max' | 'sum' | 'count'): FluxQuery {
+  const offsetNs = ((startNs % widthNs) + widthNs) % widthNs;
+  const fns = { max: flux`max`, sum: flux`sum`, count: flux`count` };
+  return flux`aggregateWindow(every: duration(v: ${fluxInteger(widthNs)}), offset: duration(v: ${fluxInteger(offsetNs)}), fn: ${fns[fn]}, createEmpty: false, timeSrc: "_start")`;
+}
+
+/** One heatmap row from the thumbnails themselves: max and sum of motion, and frames present (bytes count). */
+export function rawActivityQuery(bucket: string, camera: string, range: NsRange, widthNs: bigint): FluxQuery {
+  return flux`from(bucket: ${bucket})
+  |> ${rangeOf(range)}
+  |> ${fieldOf(MEASUREMENT.thumbnails, THUMBNAIL_FIELD.motion, camera)}
+  |> group()
+  |> ${windowed(widthNs, range.startNs, 'max')}
+  |> yield(name: ${ACTIVITY_YIELD.max})
+
+from(bucket: ${bucket})
+  |> ${rangeOf(range)}
+  |> ${fieldOf(MEASUREMENT.thumbnails, THUMBNAIL_FIELD.motion, camera)}
+  |> group()
+  |> ${windowed(widthNs, range.startNs, 'sum')}
+  |> yield(name: ${ACTIVITY_YIELD.sum})
+
+from(bucket: ${bucket})
+  |> ${rangeOf(range)}
+  |> ${fieldOf(MEASUREMENT.thumbnails, THUMBNAIL_FIELD.bytes, camera)}
+  |> group()
+  |> ${windowed(widthNs, range.startNs, 'count')}
+  |> yield(name: ${ACTIVITY_YIELD.frames})`;
+}
+
+/** The same row from the per-minute bucket: max of maxima, sums of sums and of frame counts. */
+export function minuteActivityQuery(
+  activityBucket: string,
+  camera: string,
+  range: NsRange,
+  widthNs: bigint,
+): FluxQuery {
+  return flux`from(bucket: ${activityBucket})
+  |> ${rangeOf(range)}
+  |> ${fieldOf(MEASUREMENT.activity, ACTIVITY_FIELD.motionMax, camera)}
+  |> group()
+  |> ${windowed(widthNs, range.startNs, 'max')}
+  |> yield(name: ${ACTIVITY_YIELD.max})
+
+from(bucket: ${activityBucket})
+  |> ${rangeOf(range)}
+  |> ${fieldOf(MEASUREMENT.activity, ACTIVITY_FIELD.motionSum, camera)}
+  |> group()
+  |> ${windowed(widthNs, range.startNs, 'sum')}
+  |> yield(name: ${ACTIVITY_YIELD.sum})
+
+from(bucket: ${activityBucket})
+  |> ${rangeOf(range)}
+  |> ${fieldOf(MEASUREMENT.activity, ACTIVITY_FIELD.frames, camera)}
+  |> group()
+  |> ${windowed(widthNs, range.startNs, 'sum')}
+  |> yield(name: ${ACTIVITY_YIELD.frames})`;
+}
+
+/**
+ * The first (next) or last (prev) thumbnail in range with motion >= min: the predicate on
+ * _value is pushed into the storage read, and first()/last() returns one row.
+ */
+export function motionStepQuery(
+  bucket: string,
+  camera: string,
+  range: NsRange,
+  min: number,
+  dir: 'next' | 'prev',
+): FluxQuery {
+  const pick = dir === 'next' ? flux`first()` : flux`last()`;
+  return flux`from(bucket: ${bucket})
+  |> ${rangeOf(range)}
+  |> filter(fn: (r) => r._measurement == ${MEASUREMENT.thumbnails} and r._field == ${THUMBNAIL_FIELD.motion} and r[${TAG.camera}] == ${camera} and r._value >= ${fluxFloat(min)})
+  |> group()
+  |> ${pick}`;
+}
+
+/** The first (next) or last (prev) minute in range whose highest motion is >= min, from the activity bucket. */
+export function minuteStepQuery(
+  activityBucket: string,
+  camera: string,
+  range: NsRange,
+  min: number,
+  dir: 'next' | 'prev',
+): FluxQuery {
+  const pick = dir === 'next' ? flux`first()` : flux`last()`;
+  return flux`from(bucket: ${activityBucket})
+  |> ${rangeOf(range)}
+  |> filter(fn: (r) => r._measurement == ${MEASUREMENT.activity} and r._field == ${ACTIVITY_FIELD.motionMax} and r[${TAG.camera}] == ${camera} and r._value >= ${fluxFloat(min)})
+  |> group()
+  |> ${pick}`;
+}
+
+/**
+ * Every thumbnail in range with motion >= min, and (when a region is asked for) the grids
+ * of every moving thumbnail in range: a still grid is 48 'A's, so `!= still` is pushed down.
+ */
+export function movingFramesQuery(
+  bucket: string,
+  camera: string,
+  range: NsRange,
+  min: number,
+  withGrid: { stillGrid: string } | null,
+): FluxQuery {
+  const motion = flux`from(bucket: ${bucket})
+  |> ${rangeOf(range)}
+  |> filter(fn: (r) => r._measurement == ${MEASUREMENT.thumbnails} and r._field == ${THUMBNAIL_FIELD.motion} and r[${TAG.camera}] == ${camera} and r._value >= ${fluxFloat(min)})
+  |> group()
+  |> keep(columns: ["_time", "_value", ${TAG.location}])
+  |> yield(name: ${ACTIVITY_YIELD.motion})`;
+  if (!withGrid) return motion;
+  return flux`${motion}
+
+from(bucket: ${bucket})
+  |> ${rangeOf(range)}
+  |> filter(fn: (r) => r._measurement == ${MEASUREMENT.thumbnails} and r._field == ${THUMBNAIL_FIELD.grid} and r[${TAG.camera}] == ${camera} and r._value != ${withGrid.stillGrid})
+  |> group()
+  |> keep(columns: ["_time", "_value"])
+  |> yield(name: ${ACTIVITY_YIELD.grid})`;
+}
