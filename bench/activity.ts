@@ -198,6 +198,7 @@ async function latencies(target: InfluxTarget, dataDir: string): Promise<Latency
       if (c.name.startsWith('/motion next') && Date.parse(body.frame?.time ?? '') < QUIET.toMs) {
         throw new Error(`${c.name}: landed at ${body.frame?.time}, inside the quiet week`);
       }
+      if (c.name.startsWith('/activity, 30 days')) checkHeatmap(body as unknown as Heatmap);
       const result = await runLoad({
         baseUrl: backend.url,
         nextPath: c.path,
@@ -223,6 +224,30 @@ async function latencies(target: InfluxTarget, dataDir: string): Promise<Latency
     rmSync(thumbnailDir, { recursive: true, force: true });
   }
   return rows;
+}
+
+interface Heatmap {
+  from: string;
+  bucketSeconds: number;
+  max: (number | null)[];
+  coverage: number[];
+}
+
+/** A 30-day row must show the bursts, and the quiet week as fully covered and still. */
+function checkHeatmap(row: Heatmap): void {
+  const from = Date.parse(row.from);
+  let quiet = 0;
+  for (const [i, max] of row.max.entries()) {
+    const start = from + i * row.bucketSeconds * 1000;
+    const end = start + row.bucketSeconds * 1000;
+    if (start >= QUIET.fromMs && end <= QUIET.toMs) {
+      quiet++;
+      if (max !== 0 || row.coverage[i] !== 1)
+        throw new Error(`quiet bucket ${i} has max ${max}, coverage ${row.coverage[i]}`);
+    }
+  }
+  if (quiet < 400 || !row.max.some((m) => (m ?? 0) > 0.005))
+    throw new Error('the 30-day row does not look like the data set');
 }
 
 interface CpuRow {

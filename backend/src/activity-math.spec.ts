@@ -1,6 +1,13 @@
 import { encodeGrid, GRID_CELLS, regionCells } from '@fathom/index-contract';
 import { describe, expect, it } from 'vitest';
-import { buildHeatmap, MINUTE_BUCKET_LAG_NS, mergeEvents, NS_PER_MINUTE, planHeatmap } from './activity-math.js';
+import {
+  buildHeatmap,
+  MINUTE_BUCKET_LAG_NS,
+  mergeEvents,
+  minuteStartsIn,
+  NS_PER_MINUTE,
+  planHeatmap,
+} from './activity-math.js';
 
 const S = 1_000_000_000n;
 const T0 = 1_795_618_800n * S;
@@ -61,6 +68,17 @@ describe('buildHeatmap', () => {
   });
 });
 
+describe('minute-sourced coverage', () => {
+  it('expects the frames of the minutes that start in a bucket, so a full bucket is 1 at any width', () => {
+    const w = 1296n * S; // 21.6 minutes: 21 or 22 minute starts
+    const frames = [22, 22, 21].map((minutes, i) => ({ startNs: T0 + BigInt(i) * w, value: minutes * 60 }));
+    const row = buildHeatmap(T0, w, 3, { max: [], sum: [], frames }, T0 + 3n * w);
+    expect(row.coverage).toEqual([1, 1, 1]);
+    expect([0n, 1n, 2n].map((i) => minuteStartsIn(T0 + i * w, T0 + (i + 1n) * w))).toEqual([22, 22, 21]);
+    expect(minuteStartsIn(T0 + S, T0 + 60n * S)).toBe(0);
+  });
+});
+
 describe('mergeEvents', () => {
   const at = (s: number, motion = 0.1, grid?: string) => ({
     timeNs: T0 + BigInt(s) * S,
@@ -71,8 +89,8 @@ describe('mergeEvents', () => {
   it('merges frames closer than the gap and keeps the peak', () => {
     const events = mergeEvents([at(0, 0.1), at(1, 0.3), at(3, 0.2), at(10, 0.05), at(11, 0.06)], 3n * S);
     expect(events).toEqual([
-      { startNs: T0, endNs: T0 + 3n * S, peakNs: T0 + S, peak: 0.3, frames: 3 },
-      { startNs: T0 + 10n * S, endNs: T0 + 11n * S, peakNs: T0 + 11n * S, peak: 0.06, frames: 2 },
+      { startNs: T0, firstMotion: 0.1, endNs: T0 + 3n * S, peakNs: T0 + S, peak: 0.3, frames: 3 },
+      { startNs: T0 + 10n * S, firstMotion: 0.05, endNs: T0 + 11n * S, peakNs: T0 + 11n * S, peak: 0.06, frames: 2 },
     ]);
     expect(mergeEvents([], S)).toEqual([]);
   });
@@ -84,6 +102,8 @@ describe('mergeEvents', () => {
     const still = encodeGrid(new Uint8Array(GRID_CELLS));
     const cells = regionCells({ x: 0, y: 0, w: 0.1, h: 0.1 });
     const events = mergeEvents([at(0, 0.2, still), at(1, 0.1, topLeft), at(2, 0.3, still), at(3)], 5n * S, cells);
-    expect(events).toEqual([{ startNs: T0 + S, endNs: T0 + S, peakNs: T0 + S, peak: 0.1, frames: 1 }]);
+    expect(events).toEqual([
+      { startNs: T0 + S, firstMotion: 0.1, endNs: T0 + S, peakNs: T0 + S, peak: 0.1, frames: 1 },
+    ]);
   });
 });

@@ -57,12 +57,24 @@ export interface AggregateRow {
   value: number;
 }
 
-/** Places aggregate rows (stamped at their window's start) into `count` buckets from startNs. */
+/** Minute starts (whole minutes since the epoch) in [startNs, stopNs). */
+export function minuteStartsIn(startNs: bigint, stopNs: bigint): number {
+  const ceil = (ns: bigint) => (ns <= 0n ? ns / NS_PER_MINUTE : (ns + NS_PER_MINUTE - 1n) / NS_PER_MINUTE);
+  return Number(ceil(stopNs) - ceil(startNs));
+}
+
+/**
+ * Places aggregate rows (stamped at their window's start) into `count` buckets from startNs.
+ * Buckets before `minutesUntilNs` were summed from minute points, which count whole in the
+ * bucket their minute starts in: their frames are expected from the minutes that start there
+ * (so a fully recorded bucket shows coverage 1 whatever its width); the rest from its width.
+ */
 export function buildHeatmap(
   startNs: bigint,
   widthNs: bigint,
   count: number,
   rows: { max: AggregateRow[]; sum: AggregateRow[]; frames: AggregateRow[] },
+  minutesUntilNs: bigint = startNs,
 ): HeatmapRow {
   const max: (number | null)[] = new Array(count).fill(null);
   const sum: number[] = new Array(count).fill(0);
@@ -85,6 +97,10 @@ export function buildHeatmap(
   }
   const seconds = Number(widthNs) / 1e9;
   const round = (v: number) => Math.round(v * 10_000) / 10_000;
+  const expected = (i: number) => {
+    const bucketStart = startNs + BigInt(i) * widthNs;
+    return bucketStart < minutesUntilNs ? minuteStartsIn(bucketStart, bucketStart + widthNs) * 60 : seconds;
+  };
   return {
     bucketSeconds: seconds,
     max: max.map((v) => (v === null ? null : round(v))),
@@ -92,7 +108,10 @@ export function buildHeatmap(
     mean: max.map((v, i) =>
       v === null || (frames[i] as number) === 0 ? null : round((sum[i] as number) / (frames[i] as number)),
     ),
-    coverage: frames.map((f) => round(Math.min(1, f / seconds))),
+    coverage: frames.map((f, i) => {
+      const want = expected(i);
+      return want > 0 ? round(Math.min(1, f / want)) : 0;
+    }),
   };
 }
 
@@ -104,7 +123,10 @@ export interface MovingFrame {
 }
 
 export interface MotionEvent {
+  /** The first moving frame. */
   startNs: bigint;
+  /** Its motion. */
+  firstMotion: number;
   endNs: bigint;
   peakNs: bigint;
   peak: number;
@@ -130,7 +152,14 @@ export function mergeEvents(frames: readonly MovingFrame[], gapNs: bigint, cells
       }
       continue;
     }
-    current = { startNs: frame.timeNs, endNs: frame.timeNs, peakNs: frame.timeNs, peak: frame.motion, frames: 1 };
+    current = {
+      startNs: frame.timeNs,
+      firstMotion: frame.motion,
+      endNs: frame.timeNs,
+      peakNs: frame.timeNs,
+      peak: frame.motion,
+      frames: 1,
+    };
     events.push(current);
   }
   return events;

@@ -181,11 +181,17 @@ export function createActivityIndex(
         rows = rows.concat(
           await influx.query(rawActivityQuery(buckets.index, camera, plan.raw, plan.widthNs), 'activity_raw'),
         );
-      const heatmap = buildHeatmap(range.startNs, plan.widthNs, count, {
-        max: aggregateRows(rows, ACTIVITY_YIELD.max),
-        sum: aggregateRows(rows, ACTIVITY_YIELD.sum),
-        frames: aggregateRows(rows, ACTIVITY_YIELD.frames),
-      });
+      const heatmap = buildHeatmap(
+        range.startNs,
+        plan.widthNs,
+        count,
+        {
+          max: aggregateRows(rows, ACTIVITY_YIELD.max),
+          sum: aggregateRows(rows, ACTIVITY_YIELD.sum),
+          frames: aggregateRows(rows, ACTIVITY_YIELD.frames),
+        },
+        plan.minutes?.stopNs ?? range.startNs,
+      );
       const source = plan.minutes ? (plan.raw ? 'minutes+thumbnails' : 'minutes') : 'thumbnails';
       return { ...heatmap, source };
     },

@@ -159,11 +159,15 @@ export const eventsBody = z
     events: z.array(
       z
         .object({
-          start: isoTime.openapi({ description: 'Capture time of the first moving frame' }),
+          start: isoTime.openapi({
+            description:
+              'When the motion began, at the latest: the thumbnail before the first moving one (motion is a change since the previous thumbnail, one second earlier)',
+          }),
           end: isoTime.openapi({ description: 'Capture time of the last moving frame' }),
           startTs: unixSeconds,
           endTs: unixSeconds,
           frames: z.number().int().openapi({ description: 'Moving frames in the event' }),
+          firstMotion: movingFrame.openapi({ description: 'The first frame that shows the motion' }),
           peak: movingFrame.openapi({ description: 'The frame with the most motion' }),
         })
         .openapi('MotionEvent'),

@@ -7,6 +7,7 @@
 import { encodeGrid, GRID_CELLS, type Region, regionCells, regionLevel } from '@fathom/index-contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fixture, type FramePoint, type MinutePoint, startFixture } from '../test/influx-fixture.js';
+import { minuteActivityQuery, minuteStepQuery, motionStepQuery, rawActivityQuery } from './flux/activity-queries.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 9, 1); // two days of footage in the past: every minute settled
@@ -187,14 +188,25 @@ describe('/events against the oracle', () => {
     expect(status, JSON.stringify(body)).toBe(200);
     const want = oracleEvents(from, to, min, gap, region);
     expect(want.length).toBeGreaterThan(0);
+    // `start` is the thumbnail before the first moving one: the motion began after it.
+    for (const e of body.events as { start: string; firstMotion: { time: string } }[]) {
+      expect(Date.parse(e.firstMotion.time) - Date.parse(e.start)).toBe(1000);
+    }
     expect(
-      body.events.map((e: { start: string; end: string; frames: number; peak: { time: string; motion: number } }) => ({
-        start: Date.parse(e.start),
-        end: Date.parse(e.end),
-        peak: e.peak.motion,
-        peakMs: Date.parse(e.peak.time),
-        frames: e.frames,
-      })),
+      body.events.map(
+        (e: {
+          firstMotion: { time: string };
+          end: string;
+          frames: number;
+          peak: { time: string; motion: number };
+        }) => ({
+          start: Date.parse(e.firstMotion.time),
+          end: Date.parse(e.end),
+          peak: e.peak.motion,
+          peakMs: Date.parse(e.peak.time),
+          frames: e.frames,
+        }),
+      ),
     ).toEqual(want);
   });
 });
@@ -259,5 +271,42 @@ describe('/thumbnailGroup carries the metrics', () => {
     expect(
       body.thumbnails.map((t: { time: string; metrics?: { motion: number } }) => [Date.parse(t.time), t.metrics]),
     ).toEqual(want.map((f) => [f.ms, { motion: f.motion, luma: 100, lighting: false }]));
+  });
+});
+
+describe('the activity Flux runs in storage', () => {
+  async function operators(query: string): Promise<string[]> {
+    const rows = await fx.client
+      .getQueryApi('fathom')
+      .collectRows<{ result: string; Type: string }>(
+        `import "profiler"\noption profiler.enabledProfilers = ["operator"]\n${query}`,
+      );
+    return rows.filter((row) => row.result === '_profiler').map((row) => row.Type);
+  }
+  const ns = (ms: number) => BigInt(ms) * 1_000_000n;
+  const range = { startNs: ns(T0), stopNs: ns(T0 + DAY) };
+
+  it('heatmaps are windowed by storage, three aggregates, nothing read row by row', async () => {
+    const minute = 60_000_000_000n;
+    for (const query of [
+      rawActivityQuery(fx.bucket, 'yard', range, 15n * minute),
+      minuteActivityQuery(`${fx.bucket}_activity`, 'yard', range, 15n * minute),
+    ]) {
+      const ops = await operators(query.toString());
+      expect(ops.filter((o) => o.includes('influxdb.read'))).toEqual([
+        '*influxdb.readWindowAggregateSource',
+        '*influxdb.readWindowAggregateSource',
+        '*influxdb.readWindowAggregateSource',
+      ]);
+    }
+  });
+
+  it('a jump is one storage aggregate: the motion predicate and first() pushed down', async () => {
+    expect(await operators(motionStepQuery(fx.bucket, 'yard', range, 0.01, 'next').toString())).toEqual([
+      '*influxdb.readGroupSource',
+    ]);
+    expect(await operators(minuteStepQuery(`${fx.bucket}_activity`, 'yard', range, 0.01, 'prev').toString())).toEqual([
+      '*influxdb.readGroupSource',
+    ]);
   });
 });

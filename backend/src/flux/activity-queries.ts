@@ -2,8 +2,10 @@
  * Flux for the activity index: heatmap rows, motion jumps and motion events. Same rules
  * as queries.ts: values only through the `flux` template, bounds as exact ns, range()
  * half-open, and each from() feeding one pushed-down chain:
- * - heatmaps are `aggregateWindow` over one field (ReadWindowAggregateByTime), three
- *   chains in one script (max, sum, count) so storage returns one row per bucket each;
+ * - heatmaps are `aggregateWindow` over one field straight after the read, so storage
+ *   does the windowing (ReadWindowAggregateByTime; a group() in between would stop that),
+ *   three chains in one script (max, sum, count): one row per bucket and series each,
+ *   which the reader merges (a camera that moved has a series per location);
  * - jumps are a `_value >= min` predicate (pushed into the read) then one first()/last();
  * - short ranges read the thumbnails' own fields, long ones the per-minute activity
  *   bucket that the InfluxDB task keeps (feed-handler: index/activity-task).
@@ -44,21 +46,18 @@ export function rawActivityQuery(bucket: string, camera: string, range: NsRange,
   return flux`from(bucket: ${bucket})
   |> ${rangeOf(range)}
   |> ${fieldOf(MEASUREMENT.thumbnails, THUMBNAIL_FIELD.motion, camera)}
-  |> group()
   |> ${windowed(widthNs, range.startNs, 'max')}
   |> yield(name: ${ACTIVITY_YIELD.max})
 
 from(bucket: ${bucket})
   |> ${rangeOf(range)}
   |> ${fieldOf(MEASUREMENT.thumbnails, THUMBNAIL_FIELD.motion, camera)}
-  |> group()
   |> ${windowed(widthNs, range.startNs, 'sum')}
   |> yield(name: ${ACTIVITY_YIELD.sum})
 
 from(bucket: ${bucket})
   |> ${rangeOf(range)}
   |> ${fieldOf(MEASUREMENT.thumbnails, THUMBNAIL_FIELD.bytes, camera)}
-  |> group()
   |> ${windowed(widthNs, range.startNs, 'count')}
   |> yield(name: ${ACTIVITY_YIELD.frames})`;
 }
@@ -73,21 +72,18 @@ export function minuteActivityQuery(
   return flux`from(bucket: ${activityBucket})
   |> ${rangeOf(range)}
   |> ${fieldOf(MEASUREMENT.activity, ACTIVITY_FIELD.motionMax, camera)}
-  |> group()
   |> ${windowed(widthNs, range.startNs, 'max')}
   |> yield(name: ${ACTIVITY_YIELD.max})
 
 from(bucket: ${activityBucket})
   |> ${rangeOf(range)}
   |> ${fieldOf(MEASUREMENT.activity, ACTIVITY_FIELD.motionSum, camera)}
-  |> group()
   |> ${windowed(widthNs, range.startNs, 'sum')}
   |> yield(name: ${ACTIVITY_YIELD.sum})
 
 from(bucket: ${activityBucket})
   |> ${rangeOf(range)}
   |> ${fieldOf(MEASUREMENT.activity, ACTIVITY_FIELD.frames, camera)}
-  |> group()
   |> ${windowed(widthNs, range.startNs, 'sum')}
   |> yield(name: ${ACTIVITY_YIELD.frames})`;
 }

@@ -24,6 +24,8 @@ import { MAX_TIME_NS, MIN_TIME_NS, maxNs, minNs, NS_PER_SECOND, nsToIso, nsToSec
 import { fileUrl, parseQuery } from './shared.js';
 
 const DAY_NS = 86_400n * NS_PER_SECOND;
+/** Thumbnails come one a second: the one before a moving frame is this much earlier. */
+const THUMBNAIL_INTERVAL_NS = NS_PER_SECOND;
 /** How far a jump looks: the per-minute bucket keeps about a year. */
 const MOTION_HORIZON_NS = 400n * DAY_NS;
 
@@ -117,19 +119,25 @@ export function eventsHandler(activity: ActivityIndex) {
       min,
       count: events.length,
       events: events.map((event) => {
-        const { camera: _camera, ...peak } = framePart(
-          query.camera,
-          event.peakNs,
-          event.peak,
-          thumbnailRelativePath(query.camera, Number(event.peakNs / 1_000_000n)),
-        );
+        const frame = (timeNs: bigint, motion: number) => {
+          const { camera: _camera, ...part } = framePart(
+            query.camera,
+            timeNs,
+            motion,
+            thumbnailRelativePath(query.camera, Number(timeNs / 1_000_000n)),
+          );
+          return part;
+        };
+        // Motion is a change since the previous thumbnail: it began after that one, one interval back.
+        const startNs = event.startNs - THUMBNAIL_INTERVAL_NS;
         return {
-          start: nsToIso(event.startNs),
+          start: nsToIso(startNs),
           end: nsToIso(event.endNs),
-          startTs: nsToSeconds(event.startNs),
+          startTs: nsToSeconds(startNs),
           endTs: nsToSeconds(event.endNs),
           frames: event.frames,
-          peak,
+          firstMotion: frame(event.startNs, event.firstMotion),
+          peak: frame(event.peakNs, event.peak),
         };
       }),
     };
