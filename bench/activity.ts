@@ -12,7 +12,7 @@
  *    across the 7 quiet days; /events over a busy day.
  *
  * Prints a table and writes it to docs/benchmarks.md between the bench:activity markers.
- * The data set is cached in ~/.cache/fathom/bench/activity-v1 (FATHOM_CACHE_DIR moves it).
+ * The data set is cached in ~/.cache/fathom/bench/activity-v2 (FATHOM_CACHE_DIR moves it).
  *   node --import tsx bench/activity.ts [--skip-cpu] [--cpu-seconds 30]
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,12 +30,13 @@ import { type InfluxTarget, queryRows, recreateBucket, writeLines } from './lib/
 import { runLoad } from './lib/load.js';
 import { markdownTable, ms } from './lib/markdown.js';
 import { progressBar } from './lib/progress.js';
+import { seededRandom } from './lib/rng.js';
 import { buildBackend, startBackend } from './lib/services.js';
 import { summarise } from './lib/stats.js';
 
 const SECTION_START = '<!-- bench:activity:start -->';
 const SECTION_END = '<!-- bench:activity:end -->';
-const DATASET_VERSION = 'v1';
+const DATASET_VERSION = 'v2';
 const DAY = 86_400_000;
 const END_MS = Date.UTC(2026, 10, 1);
 const START_MS = END_MS - 30 * DAY;
@@ -47,17 +48,6 @@ const args = process.argv.slice(2);
 const skipCpu = args.includes('--skip-cpu');
 const cpuSeconds = Number(args[args.indexOf('--cpu-seconds') + 1] ?? 30) || 30;
 
-/** Deterministic: mulberry32. */
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const STILL = encodeGrid(new Uint8Array(GRID_CELLS));
 const MOVING = (() => {
   const levels = new Uint8Array(GRID_CELLS);
@@ -67,7 +57,7 @@ const MOVING = (() => {
 
 /** Seconds with motion: about six bursts an hour of 5-30 s, none in the quiet week. */
 function motionSeconds(): Map<number, number> {
-  const random = rng(20261129);
+  const random = seededRandom(20261129);
   const moving = new Map<number, number>();
   for (let hour = START_MS; hour < END_MS; hour += 3_600_000) {
     if (hour >= QUIET.fromMs && hour < QUIET.toMs) continue;
@@ -137,7 +127,7 @@ async function latencies(target: InfluxTarget, dataDir: string): Promise<Latency
     logLevel: 'warn',
     thumbnailDir,
   });
-  const random = rng(7);
+  const random = seededRandom(7);
   const sec = (t: number) => (t / 1000).toFixed(3);
   const within = (from: number, to: number) => from + Math.floor(random() * (to - from));
   const cases: { name: string; target: string; limitMs: number | null; path: () => string }[] = [

@@ -6,7 +6,9 @@
  */
 import { encodeGrid, GRID_CELLS, type Region, regionCells, regionLevel } from '@fathom/index-contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../bench/lib/rng.js';
 import { type Fixture, type FramePoint, type MinutePoint, startFixture } from '../test/influx-fixture.js';
+import { operators as profiledOperators } from '../test/profiler.js';
 import { minuteActivityQuery, minuteStepQuery, motionStepQuery, rawActivityQuery } from './flux/activity-queries.js';
 
 const DAY = 86_400_000;
@@ -15,17 +17,6 @@ const GAP = { from: T0 + 30 * 3_600_000, to: T0 + 32 * 3_600_000 }; // no frames
 const STILL = encodeGrid(new Uint8Array(GRID_CELLS));
 const LEFT: Region = { x: 0, y: 0, w: 0.25, h: 1 };
 const RIGHT: Region = { x: 0.75, y: 0, w: 0.25, h: 1 };
-
-/** Deterministic: mulberry32. */
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gridIn(region: Region, level: number): string {
   const levels = new Uint8Array(GRID_CELLS);
@@ -41,7 +32,7 @@ interface Truth {
 
 let fx: Fixture;
 const frames: Truth[] = [];
-const random = rng(20261129);
+const random = seededRandom(20261129);
 
 beforeAll(async () => {
   fx = await startFixture({}, { activity: true });
@@ -275,14 +266,7 @@ describe('/thumbnailGroup carries the metrics', () => {
 });
 
 describe('the activity Flux runs in storage', () => {
-  async function operators(query: string): Promise<string[]> {
-    const rows = await fx.client
-      .getQueryApi('fathom')
-      .collectRows<{ result: string; Type: string }>(
-        `import "profiler"\noption profiler.enabledProfilers = ["operator"]\n${query}`,
-      );
-    return rows.filter((row) => row.result === '_profiler').map((row) => row.Type);
-  }
+  const operators = (query: string) => profiledOperators(fx.client, 'fathom', query);
   const ns = (ms: number) => BigInt(ms) * 1_000_000n;
   const range = { startNs: ns(T0), stopNs: ns(T0 + DAY) };
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../scripts/lib/process.js';
 import { serve } from '../test/http.js';
 import { type Fixture, JPEG, startFixture } from '../test/influx-fixture.js';
+import { operators as profiledOperators } from '../test/profiler.js';
 import { systemClock } from './adapters/clock.js';
 import { createThumbnailStore } from './adapters/files.js';
 import { createInfluxReader } from './adapters/influx.js';
@@ -259,14 +260,7 @@ describe('hostile input against InfluxDB', () => {
 
 describe('pushdown (Flux profiler)', () => {
   /** The storage operators InfluxDB ran, read from the profiler's operator table. */
-  async function operators(query: string): Promise<string[]> {
-    const rows = await fx.client
-      .getQueryApi('fathom')
-      .collectRows<{ result: string; Type: string }>(
-        `import "profiler"\noption profiler.enabledProfilers = ["operator"]\n${query}`,
-      );
-    return rows.filter((row) => row.result === '_profiler').map((row) => row.Type);
-  }
+  const operators = (query: string) => profiledOperators(fx.client, 'fathom', query);
   const ns = (ms: number) => BigInt(ms) * 1_000_000n;
 
   it('runs both nearest selectors as storage ReadGroupAggregate, with or without camera', async () => {

@@ -2,21 +2,13 @@
  * Reads the chunk index and the feed-handler's disk-use reports: turns query
  * rows into chunks and per-camera storage figures. Knows nothing about HTTP.
  */
-import { CHUNK_FIELD, rfc3339ToNs, STORAGE_FIELD, TAG } from '@fathom/index-contract';
+import { CHUNK_FIELD, type ChunkPoint, rfc3339ToNs, STORAGE_FIELD, TAG } from '@fathom/index-contract';
 import type { FluxRow, InfluxReader } from './adapters/influx.js';
 import { chunksInRangeQuery, latestStorageQuery } from './flux/chunk-queries.js';
 import type { NsRange } from './nearest.js';
 
-/** A recorded video chunk as indexed. */
-export interface Chunk {
-  camera: string;
-  location: string;
-  startMs: number;
-  endMs: number;
-  /** Relative to CHUNK_DIR. */
-  filepath: string;
-  bytes: number;
-}
+/** A recorded video chunk as indexed: the contract's chunk point, as the feed-handler wrote it. */
+export type Chunk = ChunkPoint;
 
 /** The feed-handler's latest disk-use report for a camera. */
 export interface CameraStorage {

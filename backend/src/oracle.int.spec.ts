@@ -5,24 +5,13 @@
  * Seeded, so a failure names the seed that reproduces it (ORACLE_SEED=<n>).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../bench/lib/rng.js';
 import { type Fixture, type FramePoint, startFixture } from '../test/influx-fixture.js';
 
 const SEED = Number(process.env.ORACLE_SEED ?? Date.now() % 1_000_000);
 const T0 = Date.UTC(2026, 10, 20); // 5 days of data from here
 const DAY = 86_400_000;
 const CAMERAS = ['north', 'south', 'west'];
-
-/** mulberry32: small, seedable, good enough to scatter test points. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function generateFrames(random: () => number): FramePoint[] {
   const int = (n: number) => Math.floor(random() * n);
@@ -70,7 +59,7 @@ const tsText = (tNs: bigint) => `${tNs / 1_000_000_000n}.${(tNs % 1_000_000_000n
 
 let fx: Fixture;
 let frames: FramePoint[];
-const random = rng(SEED);
+const random = seededRandom(SEED);
 
 beforeAll(async () => {
   fx = await startFixture();

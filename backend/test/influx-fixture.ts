@@ -14,12 +14,12 @@ import {
   MEASUREMENT,
   STATUS_FIELD,
   TAG,
-  THUMBNAIL_FIELD,
   thumbnailRelativePath,
 } from '@fathom/index-contract';
 import { InfluxDB, Point } from '@influxdata/influxdb-client';
 import { pino } from 'pino';
 import { inject } from 'vitest';
+import { thumbnailToPoint } from '../../feed-handler/src/index/influx.js';
 import { createActivityIndex } from '../src/activity-reader.js';
 import { createThumbnailStore } from '../src/adapters/files.js';
 import { createInfluxReader } from '../src/adapters/influx.js';
@@ -141,22 +141,17 @@ export async function startFixture(
           mkdirSync(dirname(file), { recursive: true });
           writeFileSync(file, JPEG);
         }
-        const point = new Point(MEASUREMENT.thumbnails)
-          .tag(TAG.camera, frame.camera)
-          .tag(TAG.location, frame.location ?? 'lab')
-          .stringField(THUMBNAIL_FIELD.filepath, filepath)
-          .intField(THUMBNAIL_FIELD.bytes, JPEG.length)
-          .intField(THUMBNAIL_FIELD.width, 64)
-          .intField(THUMBNAIL_FIELD.height, 36)
-          .timestamp(new Date(frame.ms));
-        if (frame.metrics) {
-          point
-            .floatField(THUMBNAIL_FIELD.motion, frame.metrics.motion)
-            .stringField(THUMBNAIL_FIELD.grid, frame.metrics.grid)
-            .floatField(THUMBNAIL_FIELD.luma, frame.metrics.luma)
-            .booleanField(THUMBNAIL_FIELD.lighting, frame.metrics.lighting);
-        }
-        return point;
+        // Exactly as the feed-handler writes a thumbnail: its own point builder.
+        return thumbnailToPoint({
+          camera: frame.camera,
+          location: frame.location ?? 'lab',
+          capturedAtMs: frame.ms,
+          filepath,
+          bytes: JPEG.length,
+          width: 64,
+          height: 36,
+          ...(frame.metrics ? { metrics: frame.metrics } : {}),
+        });
       });
       await writePoints(influx.org, bucket, points);
     },

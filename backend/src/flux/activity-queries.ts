@@ -41,25 +41,37 @@ function windowed(widthNs: bigint, startNs: bigint, fn: 'max' | 'sum' | 'count')
   return flux`aggregateWindow(every: duration(v: ${fluxInteger(widthNs)}), offset: duration(v: ${fluxInteger(offsetNs)}), fn: ${fns[fn]}, createEmpty: false, timeSrc: "_start")`;
 }
 
+/** Three windowed aggregates of one camera in one script: yields max, sum and frames. */
+function heatmapChains(
+  bucket: string,
+  measurement: string,
+  camera: string,
+  range: NsRange,
+  widthNs: bigint,
+  chains: readonly { field: string; fn: 'max' | 'sum' | 'count'; name: string }[],
+): FluxQuery {
+  const [first, ...rest] = chains.map(
+    (c) => flux`from(bucket: ${bucket})
+  |> ${rangeOf(range)}
+  |> ${fieldOf(measurement, c.field, camera)}
+  |> ${windowed(widthNs, range.startNs, c.fn)}
+  |> yield(name: ${c.name})`,
+  );
+  return rest.reduce(
+    (script, chain) => flux`${script}
+
+${chain}`,
+    first as FluxQuery,
+  );
+}
+
 /** One heatmap row from the thumbnails themselves: max and sum of motion, and frames present (bytes count). */
 export function rawActivityQuery(bucket: string, camera: string, range: NsRange, widthNs: bigint): FluxQuery {
-  return flux`from(bucket: ${bucket})
-  |> ${rangeOf(range)}
-  |> ${fieldOf(MEASUREMENT.thumbnails, THUMBNAIL_FIELD.motion, camera)}
-  |> ${windowed(widthNs, range.startNs, 'max')}
-  |> yield(name: ${ACTIVITY_YIELD.max})
-
-from(bucket: ${bucket})
-  |> ${rangeOf(range)}
-  |> ${fieldOf(MEASUREMENT.thumbnails, THUMBNAIL_FIELD.motion, camera)}
-  |> ${windowed(widthNs, range.startNs, 'sum')}
-  |> yield(name: ${ACTIVITY_YIELD.sum})
-
-from(bucket: ${bucket})
-  |> ${rangeOf(range)}
-  |> ${fieldOf(MEASUREMENT.thumbnails, THUMBNAIL_FIELD.bytes, camera)}
-  |> ${windowed(widthNs, range.startNs, 'count')}
-  |> yield(name: ${ACTIVITY_YIELD.frames})`;
+  return heatmapChains(bucket, MEASUREMENT.thumbnails, camera, range, widthNs, [
+    { field: THUMBNAIL_FIELD.motion, fn: 'max', name: ACTIVITY_YIELD.max },
+    { field: THUMBNAIL_FIELD.motion, fn: 'sum', name: ACTIVITY_YIELD.sum },
+    { field: THUMBNAIL_FIELD.bytes, fn: 'count', name: ACTIVITY_YIELD.frames },
+  ]);
 }
 
 /** The same row from the per-minute bucket: max of maxima, sums of sums and of frame counts. */
@@ -69,23 +81,29 @@ export function minuteActivityQuery(
   range: NsRange,
   widthNs: bigint,
 ): FluxQuery {
-  return flux`from(bucket: ${activityBucket})
-  |> ${rangeOf(range)}
-  |> ${fieldOf(MEASUREMENT.activity, ACTIVITY_FIELD.motionMax, camera)}
-  |> ${windowed(widthNs, range.startNs, 'max')}
-  |> yield(name: ${ACTIVITY_YIELD.max})
+  return heatmapChains(activityBucket, MEASUREMENT.activity, camera, range, widthNs, [
+    { field: ACTIVITY_FIELD.motionMax, fn: 'max', name: ACTIVITY_YIELD.max },
+    { field: ACTIVITY_FIELD.motionSum, fn: 'sum', name: ACTIVITY_YIELD.sum },
+    { field: ACTIVITY_FIELD.frames, fn: 'sum', name: ACTIVITY_YIELD.frames },
+  ]);
+}
 
-from(bucket: ${activityBucket})
+/** The first (next) or last (prev) point of a field with a value >= min: one pushed-down read and selector. */
+function stepQuery(
+  bucket: string,
+  measurement: string,
+  field: string,
+  camera: string,
+  range: NsRange,
+  min: number,
+  dir: 'next' | 'prev',
+): FluxQuery {
+  const pick = dir === 'next' ? flux`first()` : flux`last()`;
+  return flux`from(bucket: ${bucket})
   |> ${rangeOf(range)}
-  |> ${fieldOf(MEASUREMENT.activity, ACTIVITY_FIELD.motionSum, camera)}
-  |> ${windowed(widthNs, range.startNs, 'sum')}
-  |> yield(name: ${ACTIVITY_YIELD.sum})
-
-from(bucket: ${activityBucket})
-  |> ${rangeOf(range)}
-  |> ${fieldOf(MEASUREMENT.activity, ACTIVITY_FIELD.frames, camera)}
-  |> ${windowed(widthNs, range.startNs, 'sum')}
-  |> yield(name: ${ACTIVITY_YIELD.frames})`;
+  |> filter(fn: (r) => r._measurement == ${measurement} and r._field == ${field} and r[${TAG.camera}] == ${camera} and r._value >= ${fluxFloat(min)})
+  |> group()
+  |> ${pick}`;
 }
 
 /**
@@ -99,12 +117,7 @@ export function motionStepQuery(
   min: number,
   dir: 'next' | 'prev',
 ): FluxQuery {
-  const pick = dir === 'next' ? flux`first()` : flux`last()`;
-  return flux`from(bucket: ${bucket})
-  |> ${rangeOf(range)}
-  |> filter(fn: (r) => r._measurement == ${MEASUREMENT.thumbnails} and r._field == ${THUMBNAIL_FIELD.motion} and r[${TAG.camera}] == ${camera} and r._value >= ${fluxFloat(min)})
-  |> group()
-  |> ${pick}`;
+  return stepQuery(bucket, MEASUREMENT.thumbnails, THUMBNAIL_FIELD.motion, camera, range, min, dir);
 }
 
 /** The first (next) or last (prev) minute in range whose highest motion is >= min, from the activity bucket. */
@@ -115,12 +128,7 @@ export function minuteStepQuery(
   min: number,
   dir: 'next' | 'prev',
 ): FluxQuery {
-  const pick = dir === 'next' ? flux`first()` : flux`last()`;
-  return flux`from(bucket: ${activityBucket})
-  |> ${rangeOf(range)}
-  |> filter(fn: (r) => r._measurement == ${MEASUREMENT.activity} and r._field == ${ACTIVITY_FIELD.motionMax} and r[${TAG.camera}] == ${camera} and r._value >= ${fluxFloat(min)})
-  |> group()
-  |> ${pick}`;
+  return stepQuery(activityBucket, MEASUREMENT.activity, ACTIVITY_FIELD.motionMax, camera, range, min, dir);
 }
 
 /**

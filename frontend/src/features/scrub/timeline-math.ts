@@ -3,6 +3,7 @@
  * back. Pure; positions are fractions of the track width (0 = left edge).
  */
 
+import { stripTicks } from '../activity/activity-math';
 import { HOUR_MS, MINUTE_MS } from '../clips/day-layout';
 
 export const SPANS = {
@@ -48,31 +49,13 @@ export function pointerFraction(clientX: number, trackLeft: number, trackWidth: 
   return Math.min(Math.max((clientX - trackLeft) / trackWidth, 0), 1);
 }
 
-const TICK_STEPS = [
-  MINUTE_MS,
-  2 * MINUTE_MS,
-  5 * MINUTE_MS,
-  10 * MINUTE_MS,
-  15 * MINUTE_MS,
-  30 * MINUTE_MS,
-  HOUR_MS,
-  2 * HOUR_MS,
-  3 * HOUR_MS,
-  6 * HOUR_MS,
-];
-
 /**
  * Tick marks at a round step giving at most `maxTicks` ticks. Ticks are round
  * in local time, so `localOffsetMs(ms)` (minutes east of UTC, in ms) is given.
+ * The same ticks as the activity strip's, which also spans days.
  */
 export function ticks(window: TimeWindow, maxTicks: number, localOffsetMs: (ms: number) => number): number[] {
-  const span = window.endMs - window.startMs;
-  const step = TICK_STEPS.find((s) => span / s <= maxTicks) ?? 6 * HOUR_MS;
-  const result: number[] = [];
-  const offset = localOffsetMs(window.startMs);
-  let t = Math.ceil((window.startMs + offset) / step) * step - offset;
-  for (; t <= window.endMs; t += step) result.push(t);
-  return result;
+  return stripTicks(window, maxTicks, localOffsetMs);
 }
 
 /** Keyboard steps on the timeline: arrows move a little, PageUp/PageDown a lot. */
