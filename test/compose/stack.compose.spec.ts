@@ -112,6 +112,8 @@ beforeAll(async () => {
   docker = await timed('provide engine, compose and base images', provideDocker);
   project = await checkoutCopy();
   log(`checkout copy: ${project}`);
+  // A run that was killed (no afterAll) leaves its containers, which would restart with the engine.
+  await compose(['down', '--volumes', '--remove-orphans', '--timeout', '5'], { allowFailure: true });
   await timed('docker compose build', () =>
     run('docker', ['compose', '-p', PROJECT, '-f', 'docker-compose.yml', '-f', BUILD_NETWORK_FILE, 'build'], {
       cwd: project,
