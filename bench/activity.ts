@@ -28,7 +28,7 @@ import { treesTicks } from './ingest/process-tree.js';
 import { clockTicksPerSecond, readProcessTable } from './ingest/procfs.js';
 import { type InfluxTarget, queryRows, recreateBucket, writeLines } from './lib/influx.js';
 import { runLoad } from './lib/load.js';
-import { markdownTable, ms } from './lib/markdown.js';
+import { markdownTable, ms, replaceSection } from './lib/markdown.js';
 import { progressBar } from './lib/progress.js';
 import { seededRandom } from './lib/rng.js';
 import { buildBackend, startBackend } from './lib/services.js';
@@ -339,15 +339,12 @@ async function main() {
     const section = render(load, cpuRows, latencyRows);
     process.stdout.write(`${section}\n`);
     const docs = join(REPO_ROOT, 'docs', 'benchmarks.md');
-    const existing = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n';
-    const block = `${SECTION_START}\n${section.trim()}\n${SECTION_END}`;
-    const start = existing.indexOf(SECTION_START);
-    const end = existing.indexOf(SECTION_END);
     writeFileSync(
       docs,
-      start !== -1 && end > start
-        ? `${existing.slice(0, start)}${block}${existing.slice(end + SECTION_END.length)}`
-        : `${existing.trimEnd()}\n\n${block}\n`,
+      replaceSection(existsSync(docs) ? readFileSync(docs, 'utf8') : null, section, {
+        start: SECTION_START,
+        end: SECTION_END,
+      }),
     );
   } finally {
     await influxd.stop();

@@ -15,17 +15,21 @@ export function markdownTable(header: string[], rows: string[][], align: ('l' | 
 export const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(value < 10 ? 2 : 1) : 'n/a');
 
 /**
- * Puts `section` between the markers, keeping everything else in the file (other
- * benches write their own sections). Without markers the section is appended;
- * a file that does not exist yet gets a title first.
+ * Puts `section` between the markers (by default the query bench's; each bench has its
+ * own pair), keeping everything else in the file. Without markers the section is
+ * appended; a file that does not exist yet gets a title first.
  */
-export function replaceSection(existing: string | null, section: string): string {
-  const block = `${SECTION_START}\n${section.trim()}\n${SECTION_END}`;
+export function replaceSection(
+  existing: string | null,
+  section: string,
+  markers: { start: string; end: string } = { start: SECTION_START, end: SECTION_END },
+): string {
+  const block = `${markers.start}\n${section.trim()}\n${markers.end}`;
   if (existing === null || existing.trim() === '') return `# Benchmarks\n\n${block}\n`;
-  const start = existing.indexOf(SECTION_START);
-  const end = existing.indexOf(SECTION_END);
+  const start = existing.indexOf(markers.start);
+  const end = existing.indexOf(markers.end);
   if (start !== -1 && end > start) {
-    return `${existing.slice(0, start)}${block}${existing.slice(end + SECTION_END.length)}`;
+    return `${existing.slice(0, start)}${block}${existing.slice(end + markers.end.length)}`;
   }
   return `${existing.trimEnd()}\n\n${block}\n`;
 }
