@@ -23,6 +23,14 @@ import { activityHandler, eventsHandler, motionHandler } from './routes/activity
 import { camerasHandler } from './routes/cameras.js';
 import { chunkFileHandler } from './routes/chunk-files.js';
 import { clipsHandler } from './routes/clips.js';
+import {
+  createExportHandler,
+  deleteExportHandler,
+  type ExportsDeps,
+  exportVideoHandler,
+  getExportHandler,
+  listExportsHandler,
+} from './routes/exports.js';
 import { thumbnailFileHandler } from './routes/files.js';
 import { healthHandler, metricsHandler, openApiHandler, readinessHandler } from './routes/ops.js';
 import { nearestHandler } from './routes/thumbnail.js';
@@ -46,6 +54,8 @@ export interface AppDeps {
   chunkFiles?: ChunkStore;
   /** The activity index (motion per thumbnail and per minute); without it /activity, /motion and /events answer 404. */
   activity?: ActivityIndex;
+  /** Timelapse exports (issue 19); without them /exports answers 404. */
+  exports?: Omit<ExportsDeps, 'index' | 'clock'>;
 }
 
 /** Accept a caller's request id only if it is short and harmless in a log line. */
@@ -93,7 +103,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(
     cors({
       origin: settings.corsOrigins === '*' ? '*' : settings.corsOrigins,
-      methods: ['GET', 'HEAD'],
+      methods: ['GET', 'HEAD', 'POST', 'DELETE'],
       allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
       exposedHeaders: [
         'X-Request-Id',
@@ -103,6 +113,8 @@ export function createApp(deps: AppDeps): express.Express {
         'X-Fathom-Distance-Seconds',
         'Content-Range',
         'Accept-Ranges',
+        'Location',
+        'Content-Disposition',
       ],
       maxAge: 600,
     }),
@@ -117,6 +129,7 @@ export function createApp(deps: AppDeps): express.Express {
     tokenRequired: Boolean(settings.apiToken),
     chunks: Boolean(deps.clips && deps.chunkFiles),
     activity: Boolean(deps.activity),
+    exports: Boolean(deps.exports),
   });
   app.get('/openapi.json', openApiHandler(document));
   app.get('/metrics', metricsHandler(metrics));
@@ -130,6 +143,14 @@ export function createApp(deps: AppDeps): express.Express {
     app.get('/activity', activityHandler(deps.activity, clock));
     app.get('/motion', motionHandler(deps.activity, clock));
     app.get('/events', eventsHandler(deps.activity));
+  }
+  if (deps.exports) {
+    const exportsDeps: ExportsDeps = { ...deps.exports, index, clock };
+    app.post('/exports', express.json({ limit: '16kb' }), createExportHandler(exportsDeps));
+    app.get('/exports', listExportsHandler(exportsDeps));
+    app.get('/exports/:id', getExportHandler(exportsDeps));
+    app.delete('/exports/:id', deleteExportHandler(exportsDeps));
+    app.get('/exports/:id/video', exportVideoHandler(exportsDeps));
   }
 
   app.use((req: Request, _res: Response, next: NextFunction) => {

@@ -15,7 +15,24 @@ describe('parseConfig', () => {
       apiToken: undefined,
       corsOrigins: DEFAULT_CORS_ORIGINS.split(','),
       logLevel: 'info',
+      exports: {
+        enabled: true,
+        dir: './exports',
+        retentionHours: 72,
+        maxRangeHours: 168,
+        niceness: 19,
+        fontFile: '/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf',
+        ffmpegPath: undefined,
+      },
     });
+  });
+
+  it('names every bad export setting', () => {
+    const bad = () =>
+      parseConfig({ INFLUX_TOKEN: 't', EXPORTS_ENABLED: 'yes', EXPORT_NICE: '20', EXPORT_MAX_HOURS: '0' });
+    expect(bad).toThrow(/EXPORTS_ENABLED must be true or false/);
+    expect(bad).toThrow(/EXPORT_NICE/);
+    expect(bad).toThrow(/EXPORT_MAX_HOURS/);
   });
 
   it('names the activity bucket after the index bucket unless told', () => {

@@ -37,6 +37,20 @@ export const backendEnvSchema = z
     /** Comma-separated origins allowed by CORS; `*` allows any origin; `none` allows no cross-origin use. */
     CORS_ORIGINS: emptyAsUnset(z.string()).default(DEFAULT_CORS_ORIGINS),
     LOG_LEVEL: emptyAsUnset(z.enum(LOG_LEVELS)).default('info'),
+    /** Timelapse exports (POST /exports): on unless set to false. */
+    EXPORTS_ENABLED: emptyAsUnset(z.enum(['true', 'false'], { error: 'must be true or false' })).default('true'),
+    /** Where finished timelapses and their job records are kept (writable). */
+    EXPORT_DIR: emptyAsUnset(z.string().min(1)).default('./exports'),
+    /** Finished, failed and cancelled exports are deleted this many hours after they ended. */
+    EXPORT_RETENTION_HOURS: emptyAsUnset(wholeNumber(1, 8760)).default(72),
+    /** The longest range one export may cover, in hours. */
+    EXPORT_MAX_HOURS: emptyAsUnset(wholeNumber(1, 744)).default(168),
+    /** CPU niceness of the export's ffmpeg (19 = lowest priority), so ingest never falls behind. */
+    EXPORT_NICE: emptyAsUnset(wholeNumber(0, 19)).default(19),
+    /** The font of burned-in capture times; when the file is missing, fontconfig's monospace is used. */
+    EXPORT_FONT_FILE: emptyAsUnset(z.string().min(1)).default('/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf'),
+    /** ffmpeg binary for exports; default `ffmpeg` on PATH. */
+    FFMPEG_PATH: emptyAsUnset(z.string().min(1)),
   })
   .refine((env) => env.GROUP_MINUTES <= env.GROUP_MINUTES_MAX, {
     path: ['GROUP_MINUTES'],
@@ -58,6 +72,15 @@ export interface BackendConfig {
   /** '*' for any origin, otherwise the exact allowed origins (possibly none). */
   corsOrigins: '*' | string[];
   logLevel: LogLevel;
+  exports: {
+    enabled: boolean;
+    dir: string;
+    retentionHours: number;
+    maxRangeHours: number;
+    niceness: number;
+    fontFile: string;
+    ffmpegPath: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -100,6 +123,15 @@ export function parseConfig(env: Record<string, string | undefined>): BackendCon
     apiToken: e.FATHOM_API_TOKEN,
     corsOrigins,
     logLevel: e.LOG_LEVEL,
+    exports: {
+      enabled: e.EXPORTS_ENABLED === 'true',
+      dir: e.EXPORT_DIR,
+      retentionHours: e.EXPORT_RETENTION_HOURS,
+      maxRangeHours: e.EXPORT_MAX_HOURS,
+      niceness: e.EXPORT_NICE,
+      fontFile: e.EXPORT_FONT_FILE,
+      ffmpegPath: e.FFMPEG_PATH,
+    },
   };
 }
 

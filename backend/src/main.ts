@@ -2,6 +2,7 @@
  * Entry point: config, adapters, createApp, listen; drains on SIGTERM/SIGINT.
  */
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createActivityIndex } from './activity-reader.js';
 import { systemClock } from './adapters/clock.js';
 import { createChunkStore, createThumbnailStore } from './adapters/files.js';
@@ -9,6 +10,7 @@ import { createInfluxReader } from './adapters/influx.js';
 import { createApp } from './app.js';
 import { createClipIndex } from './clip-reader.js';
 import { ConfigError, loadConfig } from './config.js';
+import { createExportService } from './exports/export-service.js';
 import { createThumbnailIndex } from './index-reader.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -25,9 +27,12 @@ async function main() {
   const logger = createLogger(config.logLevel);
   const metrics = createMetrics();
   const influx = createInfluxReader(config.influx, metrics.observeQuery);
+  const files = createThumbnailStore(config.thumbnailDir);
+  const exports = config.exports.enabled ? await startExports() : undefined;
   const app = createApp({
     index: createThumbnailIndex(influx, config.influx.bucket),
-    files: createThumbnailStore(config.thumbnailDir),
+    files,
+    exports,
     clips: createClipIndex(influx, config.influx.bucket),
     chunkFiles: createChunkStore(config.chunkDir),
     activity: createActivityIndex(influx, { index: config.influx.bucket, activity: config.activityBucket }, logger),
@@ -36,6 +41,43 @@ async function main() {
     metrics,
     settings: { groupMinutes: config.groupMinutes, apiToken: config.apiToken, corsOrigins: config.corsOrigins },
   });
+
+  /** Exports need ffmpeg and a writable EXPORT_DIR; without either, the API says why (503) instead of failing each job. */
+  async function startExports() {
+    const settings = config.exports;
+    const service = createExportService(
+      {
+        ...settings,
+        font: existsSync(settings.fontFile) ? { file: settings.fontFile } : { family: 'monospace' },
+      },
+      {
+        influx,
+        bucket: config.influx.bucket,
+        footage: files,
+        clock: systemClock,
+        logger,
+        onFinished: metrics.countExport,
+      },
+    );
+    const { queue, volume, encoder } = service;
+    const ffmpeg = encoder.probe();
+    let unavailable = ffmpeg.ok ? undefined : `exports need ffmpeg: ${ffmpeg.detail} (set FFMPEG_PATH)`;
+    if (!unavailable) {
+      try {
+        await queue.start();
+      } catch (error) {
+        unavailable = `the export volume ${volume.root} is not writable: ${(error as Error).message}`;
+      }
+    }
+    if (unavailable) logger.error({ exportDir: volume.root }, unavailable);
+    else logger.info({ exportDir: volume.root, ffmpeg: ffmpeg.ok ? ffmpeg.version : null }, 'exports ready');
+    const sweep = setInterval(
+      () => void queue.sweep().catch((error: unknown) => logger.error({ err: error }, 'export sweep failed')),
+      600_000,
+    );
+    sweep.unref();
+    return { ...service, unavailable };
+  }
 
   const server = app.listen(config.port, config.host);
   await once(server, 'listening');
@@ -61,9 +103,12 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping: draining open requests');
+    // A running export stops here and starts again at the next start (its record still says running).
+    const exportsStopped = exports?.queue.stop() ?? Promise.resolve();
     server.close((error) => {
       if (error) logger.error({ err: error }, 'close failed');
-      process.exit(error ? 1 : 0);
+      // Not before the export's ffmpeg has gone: it would go on encoding as an orphan.
+      void exportsStopped.finally(() => process.exit(error ? 1 : 0));
     });
     server.closeIdleConnections();
     // Requests are short; a stuck client must not hold the shutdown forever.

@@ -12,6 +12,8 @@ export interface Metrics {
   httpMiddleware(req: Request, res: Response, next: NextFunction): void;
   /** Passed to the InfluxDB adapter. */
   observeQuery: QueryObserver;
+  /** Counts an export job that ended, by its final state. */
+  countExport(state: string): void;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -39,8 +41,18 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     registers: [registry],
   });
 
+  const exports = new Counter({
+    name: 'fathom_exports_total',
+    help: 'Timelapse export jobs that ended, by final state (done, failed, cancelled, interrupted)',
+    labelNames: ['state'] as const,
+    registers: [registry],
+  });
+
   return {
     registry,
+    countExport(state) {
+      exports.inc({ state });
+    },
     httpMiddleware(req, res, next) {
       const started = performance.now();
       res.once('finish', () => {

@@ -10,6 +10,8 @@ import {
   motionQuerySchema,
 } from './activity-schemas.js';
 import { chunkPathParams, clipsBody, clipsQuerySchema } from './clip-schemas.js';
+import { exportRequestSchema } from './exports/export-request.js';
+import { exportBody, exportIdParams, exportsBody } from './exports/export-schemas.js';
 import {
   camerasBody,
   errorBody,
@@ -31,6 +33,8 @@ export function buildOpenApiDocument(options: {
   chunks?: boolean;
   /** /activity, /motion and /events are mounted. */
   activity?: boolean;
+  /** /exports is mounted. */
+  exports?: boolean;
 }) {
   const registry = new OpenAPIRegistry();
   const bearer = registry.registerComponent('securitySchemes', 'bearer', {
@@ -145,6 +149,79 @@ export function buildOpenApiDocument(options: {
         400: problem('Invalid query (to not after from, more than 7 days)'),
         ...denied,
         503: problem('InfluxDB unavailable'),
+      },
+    });
+  }
+
+  if (options.exports) {
+    const mp4 = { 'video/mp4': { schema: z.string().openapi({ format: 'binary' }) } };
+    registry.registerPath({
+      method: 'post',
+      path: '/exports',
+      summary: "Start a timelapse export of one camera's stills from..to (one still per video frame)",
+      description:
+        "Cross-field rules: `to` must be after `from`, and to − from at most EXPORT_MAX_HOURS. Jobs run one at a time at low priority; poll the answer's `url` for progress.",
+      security,
+      request: { body: { content: json(exportRequestSchema), required: true } },
+      responses: {
+        202: { description: 'Queued; Location is the job', content: json(exportBody) },
+        400: problem('Invalid request (a field, or to not after from, or a range too long)'),
+        ...denied,
+        404: problem('No such camera'),
+        415: problem('The body is not JSON'),
+        422: problem('The camera has no stills in the range'),
+        503: problem('Exports cannot run here (no ffmpeg, export volume not writable) or InfluxDB unavailable'),
+      },
+    });
+    registry.registerPath({
+      method: 'get',
+      path: '/exports',
+      summary: 'Every export job, newest first (finished ones are kept EXPORT_RETENTION_HOURS)',
+      security,
+      responses: { 200: { description: 'Jobs', content: json(exportsBody) }, ...denied },
+    });
+    registry.registerPath({
+      method: 'get',
+      path: '/exports/{id}',
+      summary: 'One export: state, stills done of total, expected end, then its videoUrl',
+      security,
+      request: { params: exportIdParams },
+      responses: {
+        200: { description: 'The job', content: json(exportBody) },
+        400: problem('Not an export id'),
+        ...denied,
+        404: problem('No such export'),
+      },
+    });
+    registry.registerPath({
+      method: 'delete',
+      path: '/exports/{id}',
+      summary: 'Cancel a queued or running export (nothing of it is kept), or delete a finished one',
+      security,
+      request: { params: exportIdParams },
+      responses: {
+        200: { description: 'Cancelled; the job as it ended', content: json(exportBody) },
+        204: { description: 'Deleted (it had finished)' },
+        400: problem('Not an export id'),
+        ...denied,
+        404: problem('No such export'),
+      },
+    });
+    registry.registerPath({
+      method: 'get',
+      path: '/exports/{id}/video',
+      summary: 'The finished timelapse: H.264 MP4 with faststart; Range requests; ?download=1 to save it',
+      security,
+      request: { params: exportIdParams },
+      responses: {
+        200: { description: 'The MP4', content: mp4 },
+        206: { description: 'The requested byte range (Content-Range)' },
+        304: { description: 'Not modified (If-None-Match)' },
+        400: problem('Not an export id'),
+        ...denied,
+        404: problem('No such export'),
+        409: problem('The export is not done'),
+        416: problem('Range not satisfiable'),
       },
     });
   }

@@ -21,12 +21,17 @@ import { pino } from 'pino';
 import { inject } from 'vitest';
 import { thumbnailToPoint } from '../../feed-handler/src/index/influx.js';
 import { createActivityIndex } from '../src/activity-reader.js';
+import { systemClock } from '../src/adapters/clock.js';
 import { createThumbnailStore } from '../src/adapters/files.js';
 import { createInfluxReader } from '../src/adapters/influx.js';
 import { type AppSettings, createApp } from '../src/app.js';
+import type { ExportQueue } from '../src/exports/export-jobs.js';
+import { createExportService } from '../src/exports/export-service.js';
 import { createThumbnailIndex } from '../src/index-reader.js';
 import { createMetrics } from '../src/metrics.js';
 import { serve } from './http.js';
+
+export const TEST_FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf';
 
 export const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0xff, 0xd9]);
 
@@ -36,6 +41,8 @@ export interface FramePoint {
   ms: number;
   /** Written as the thumbnail's motion fields, as the feed-handler's analysis does. */
   metrics?: FrameMetrics;
+  /** The JPEG written with { files: true } (default: a 12-byte stand-in) and its size in the index. */
+  jpeg?: { bytes: Buffer; width: number; height: number };
 }
 
 /** One camera-minute of the activity bucket, as the InfluxDB task writes it. */
@@ -60,6 +67,8 @@ export interface Fixture {
   writeMinutes(minutes: MinutePoint[]): Promise<void>;
   /** Every point in the bucket, to prove a request changed nothing. */
   countPoints(): Promise<number>;
+  /** The export queue (startFixture with { exports }): to stop and restart it as a backend restart would. */
+  exports?: ExportQueue;
   close(): Promise<void>;
 }
 
@@ -81,7 +90,7 @@ async function createBucket(url: string, token: string, org: string, name: strin
 
 export async function startFixture(
   settings: Partial<AppSettings> = {},
-  options: { activity?: boolean } = {},
+  options: { activity?: boolean; exports?: { dir: string; maxRangeHours?: number; retentionHours?: number } } = {},
 ): Promise<Fixture> {
   const influx = inject('influx');
   const bucket = `backend-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
@@ -94,10 +103,25 @@ export async function startFixture(
   const client = new InfluxDB({ url: influx.url, token: influx.token });
   const metrics = createMetrics({ defaultMetrics: false });
   const reader = createInfluxReader({ url: influx.url, token: influx.token, org: influx.org }, metrics.observeQuery);
+  const files = createThumbnailStore(thumbnailDir);
+  const exports = options.exports
+    ? createExportService(
+        {
+          dir: options.exports.dir,
+          maxRangeHours: options.exports.maxRangeHours ?? 168,
+          retentionHours: options.exports.retentionHours ?? 72,
+          niceness: 19,
+          font: { file: TEST_FONT },
+        },
+        { influx: reader, bucket, footage: files, clock: systemClock, logger: pino({ level: 'silent' }) },
+      )
+    : undefined;
+  if (exports) await exports.queue.start();
   const app = createApp({
     index: createThumbnailIndex(reader, bucket),
+    ...(exports ? { exports } : {}),
     ...(options.activity ? { activity: createActivityIndex(reader, { index: bucket, activity: activityBucket }) } : {}),
-    files: createThumbnailStore(thumbnailDir),
+    files,
     clock: { nowNs: () => BigInt(Date.now()) * 1_000_000n },
     logger: pino({ level: 'silent' }),
     metrics,
@@ -133,13 +157,14 @@ export async function startFixture(
     url: server.url,
     thumbnailDir,
     client,
+    ...(exports ? { exports: exports.queue } : {}),
     async writeFrames(frames, options = {}) {
       const points = frames.map((frame) => {
         const filepath = thumbnailRelativePath(frame.camera, frame.ms);
         if (options.files) {
           const file = join(thumbnailDir, filepath);
           mkdirSync(dirname(file), { recursive: true });
-          writeFileSync(file, JPEG);
+          writeFileSync(file, frame.jpeg?.bytes ?? JPEG);
         }
         // Exactly as the feed-handler writes a thumbnail: its own point builder.
         return thumbnailToPoint({
@@ -147,9 +172,9 @@ export async function startFixture(
           location: frame.location ?? 'lab',
           capturedAtMs: frame.ms,
           filepath,
-          bytes: JPEG.length,
-          width: 64,
-          height: 36,
+          bytes: frame.jpeg?.bytes.length ?? JPEG.length,
+          width: frame.jpeg?.width ?? 64,
+          height: frame.jpeg?.height ?? 36,
           ...(frame.metrics ? { metrics: frame.metrics } : {}),
         });
       });
@@ -190,6 +215,7 @@ export async function startFixture(
       return rows.reduce((sum, row) => sum + row._value, 0);
     },
     async close() {
+      await exports?.queue.stop();
       await server.close();
       rmSync(thumbnailDir, { recursive: true, force: true });
       for (const id of [bucketId, activityBucketId]) {

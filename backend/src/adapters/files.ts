@@ -9,7 +9,7 @@
  * staging name, then rename once the MP4 is whole), so a visible name is complete.
  */
 import { constants, type ReadStream } from 'node:fs';
-import { open, realpath } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { parseChunkPath, parseThumbnailPath } from '@fathom/index-contract';
 
@@ -25,6 +25,11 @@ export interface ThumbnailFile {
 export interface ThumbnailStore {
   /** null when the path is not one of ours, escapes the volume, or does not exist. */
   open(relativePath: string): Promise<ThumbnailFile | null>;
+  /**
+   * The file's real absolute path, for a program that reads it itself (ffmpeg building a
+   * timelapse); the same checks as open(). null when it is not one of ours or is gone.
+   */
+  locate(relativePath: string): Promise<string | null>;
 }
 
 /** The chunk volume has the same shape: open() by contract name, null otherwise. */
@@ -41,7 +46,22 @@ export function createChunkStore(rootDir: string): ChunkStore {
 function createVolume(rootDir: string, isOurName: (relative: string) => boolean): ThumbnailStore {
   const root = resolve(rootDir);
   let realRoot: string | undefined;
+  async function locate(relativePath: string): Promise<string | null> {
+    if (!isOurName(relativePath)) return null;
+    const candidate = resolve(root, relativePath);
+    if (!candidate.startsWith(root + sep)) return null;
+    try {
+      realRoot ??= await realpath(root);
+      const real = await realpath(candidate);
+      if (!real.startsWith(realRoot + sep)) return null;
+      return (await stat(real)).isFile() ? real : null;
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
   return {
+    locate,
     async open(relativePath) {
       if (!isOurName(relativePath)) return null;
       const candidate = resolve(root, relativePath);

@@ -13,6 +13,7 @@
 import { ACTIVITY_FIELD, MEASUREMENT, TAG, THUMBNAIL_FIELD } from '@fathom/index-contract';
 import { type FluxQuery, flux, fluxFloat, fluxInteger } from '../adapters/influx.js';
 import type { NsRange } from '../nearest.js';
+import { rangeOf } from './queries.js';
 
 export const ACTIVITY_YIELD = {
   max: 'max',
@@ -21,11 +22,6 @@ export const ACTIVITY_YIELD = {
   motion: 'motion',
   grid: 'grid',
 } as const;
-
-function rangeOf({ startNs, stopNs }: NsRange): FluxQuery {
-  if (!(startNs < stopNs)) throw new RangeError(`empty range [${startNs}, ${stopNs})`);
-  return flux`range(start: time(v: ${fluxInteger(startNs)}), stop: time(v: ${fluxInteger(stopNs)}))`;
-}
 
 const fieldOf = (measurement: string, field: string, camera: string) =>
   flux`filter(fn: (r) => r._measurement == ${measurement} and r._field == ${field} and r[${TAG.camera}] == ${camera})`;

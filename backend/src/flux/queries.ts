@@ -43,7 +43,7 @@ const ALL_TIME: NsRange = { startNs: MIN_TIME_NS, stopNs: MAX_TIME_NS + 1n };
  * a JS Date would drop everything below the millisecond. Bounds are therefore always exact
  * epoch nanoseconds (bigint), rendered by fluxInteger as `time(v: <ns>)`, where int means ns.
  */
-function rangeOf({ startNs, stopNs }: NsRange): FluxQuery {
+export function rangeOf({ startNs, stopNs }: NsRange): FluxQuery {
   if (!(startNs < stopNs)) throw new RangeError(`empty range [${startNs}, ${stopNs})`); // Flux would refuse it
   return flux`range(start: time(v: ${fluxInteger(startNs)}), stop: time(v: ${fluxInteger(stopNs)}))`;
 }
