@@ -27,7 +27,15 @@ COPY feed-handler feed-handler
 COPY backend backend
 RUN npx tsc -b packages/index-contract packages/service-kit feed-handler backend
 
-FROM node:20-bookworm-slim AS backend
+# Both services run ffmpeg (the feed-handler records, the backend encodes timelapse exports), so
+# they share one layer of Debian's ffmpeg. ffmpeg-static downloads its binary at install time,
+# which may not be reachable when the image is built. The font draws capture times into exports.
+FROM node:20-bookworm-slim AS node-ffmpeg
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+
+FROM node-ffmpeg AS backend
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=manifests /app ./
@@ -37,18 +45,15 @@ RUN npm ci --omit=dev --omit=optional --no-audit --no-fund \
 COPY --from=build /app/packages/index-contract/dist packages/index-contract/dist
 COPY --from=build /app/packages/service-kit/dist packages/service-kit/dist
 COPY --from=build /app/backend/dist backend/dist
+# The export volume's mount point belongs to node, so a new named volume starts writable by it.
+RUN mkdir -p /data/exports && chown node:node /data/exports
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.BACKEND_PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "backend/dist/main.js"]
 
-FROM node:20-bookworm-slim AS feed-handler
-# ffmpeg from the base distribution: ffmpeg-static downloads its binary at
-# install time, which may not be reachable when the image is built.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg \
- && rm -rf /var/lib/apt/lists/*
+FROM node-ffmpeg AS feed-handler
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=manifests /app ./

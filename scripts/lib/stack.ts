@@ -94,6 +94,8 @@ export async function startStack(options: StackOptions): Promise<StackHandle> {
     INFLUX_ORG: init.org,
     INFLUX_BUCKET: init.bucket,
     THUMBNAIL_DIR: thumbnailDir,
+    // Timelapse exports beside the footage, in the stack's own work folder.
+    EXPORT_DIR: fileEnv.EXPORT_DIR ?? join(options.workDir, 'exports'),
     BACKEND_HOST: '127.0.0.1',
     BACKEND_PORT: String(ports.backend),
     FEED_HANDLER_HOST: '127.0.0.1',

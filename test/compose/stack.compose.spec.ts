@@ -12,8 +12,19 @@
  * The project name is not the default `fathom`, so a person's own stack and
  * its `fathom_thumbnails` volume are never touched.
  */
+
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, chownSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closestFrame, group, newestFrameTime, tsParam } from '../../e2e/support/api.js';
@@ -209,6 +220,53 @@ describe('docker compose up, as a new user runs it', () => {
       expect(frame.timeMs).toBeLessThanOrEqual(fromMs + 60_000);
       if (i > 0) expect(frame.timeMs).toBeGreaterThan(frames[i - 1]?.timeMs ?? 0);
     }
+  });
+
+  it('exports a timelapse of the last 30 s: the backend image encodes it with its ffmpeg and font, into its volume', async () => {
+    const toMs = Date.now() - 2_000;
+    const fromMs = Math.max(firstFrameMs, toMs - 30_000);
+    const res = await fetch(`${BACKEND}/exports`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ camera: CAMERA, from: fromMs / 1000, to: toMs / 1000, width: 320, fps: 10 }),
+    });
+    expect(res.status, await res.clone().text()).toBe(202);
+    const { url } = (await res.json()) as { url: string };
+    type Job = { state: string; frames: number; stills: { total: number }; videoUrl: string; error: unknown };
+    const job = await waitFor(
+      'the export to finish',
+      async () => {
+        const { body } = await getJson<Job>(`${BACKEND}${url}`);
+        return ['queued', 'planning', 'encoding'].includes(body.state) ? undefined : body;
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+    expect(job.error).toBeNull();
+    expect(job.state).toBe('done');
+    expect(job.frames).toBe(job.stills.total);
+    expect(job.stills.total).toBeGreaterThanOrEqual(25);
+    const video = await fetch(`${BACKEND}${job.videoUrl}`);
+    expect(video.status).toBe(200);
+    expect(video.headers.get('content-type')).toBe('video/mp4');
+    const file = join(project, 'export.mp4');
+    writeFileSync(file, Buffer.from(await video.arrayBuffer()));
+    const probe = spawnSync(
+      'ffprobe',
+      [
+        '-v',
+        'error',
+        '-count_frames',
+        '-select_streams',
+        'v:0',
+        '-show_entries',
+        'stream=codec_name,width,nb_read_frames',
+        '-of',
+        'csv=p=0',
+        file,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(probe.stdout.trim()).toBe(`h264,320,${job.stills.total}`);
   });
 
   it('the dashboard, in Chromium, shows the live tile changing', async () => {

@@ -11,6 +11,8 @@ import { lowPriorityCommand } from '../exports/timelapse-args.js';
 
 const STDERR_KEEP_BYTES = 8 * 1024;
 const KILL_GRACE_MS = 3_000;
+/** A timelapse frame takes milliseconds; this long without one more means ffmpeg is stuck (a hung mount, say). */
+export const STALL_MS = 60_000;
 
 export class EncodeError extends Error {
   constructor(
@@ -31,7 +33,12 @@ export interface Encoder {
 
 const firstExisting = (paths: string[]) => paths.find((path) => existsSync(path));
 
-export function createFfmpegEncoder(options: { ffmpegPath?: string | undefined; niceness: number }): Encoder {
+export function createFfmpegEncoder(options: {
+  ffmpegPath?: string | undefined;
+  niceness: number;
+  stallMs?: number;
+}): Encoder {
+  const stallMs = options.stallMs ?? STALL_MS;
   const ffmpeg = options.ffmpegPath ?? 'ffmpeg';
   const tools = {
     nice: firstExisting(['/usr/bin/nice', '/bin/nice']),
@@ -53,29 +60,44 @@ export function createFfmpegEncoder(options: { ffmpegPath?: string | undefined; 
         const child = spawn(command, fullArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
         let stderr = '';
         let killTimer: NodeJS.Timeout | undefined;
+        let stalled = false;
+        let lastFrames = -1;
+        const stop = () => {
+          child.kill('SIGTERM');
+          killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+          killTimer.unref();
+        };
+        // The stall watchdog: re-armed by every frame that moves the count on.
+        const watchdog = setTimeout(() => {
+          stalled = true;
+          stop();
+        }, stallMs);
         child.stdout.setEncoding('utf8');
         child.stdout.on('data', (text: string) => {
           const frames = lastFrameCount(text);
-          if (frames !== undefined) onFrames(frames);
+          if (frames === undefined || frames <= lastFrames) return;
+          lastFrames = frames;
+          onFrames(frames);
+          watchdog.refresh();
         });
         child.stderr.setEncoding('utf8');
         child.stderr.on('data', (text: string) => {
           stderr = (stderr + text).slice(-STDERR_KEEP_BYTES);
         });
-        const onAbort = () => {
-          child.kill('SIGTERM');
-          killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
-          killTimer.unref();
-        };
+        const onAbort = stop;
         signal.addEventListener('abort', onAbort, { once: true });
         child.once('error', (error) => {
+          clearTimeout(watchdog);
           signal.removeEventListener('abort', onAbort);
           reject(new EncodeError(`cannot start ffmpeg (${ffmpeg}): ${error.message}`, stderr));
         });
         child.once('close', (code, killedBy) => {
+          clearTimeout(watchdog);
           signal.removeEventListener('abort', onAbort);
           if (killTimer) clearTimeout(killTimer);
           if (signal.aborted) return reject(signal.reason);
+          if (stalled)
+            return reject(new EncodeError(`ffmpeg made no progress for ${stallMs / 1000} s and was stopped`, stderr));
           if (code === 0) return resolve();
           const lastLine = stderr.trim().split('\n').at(-1) ?? '';
           reject(
