@@ -12,7 +12,7 @@ import { type AppSettings, createApp } from './app.js';
 import type { ThumbnailIndex } from './index-reader.js';
 import { REDACT_PATHS } from './logger.js';
 import { createMetrics } from './metrics.js';
-import { type Frame, findNearest } from './nearest.js';
+import { type Frame, findNearest, findNearestMany, type SidesRequest } from './nearest.js';
 
 const MS = 1_000_000n;
 const T_MS = 1_795_618_800_000; // 2026-11-25T15:00:00Z
@@ -28,19 +28,30 @@ function fakeIndex(frames: Frame[], fail?: () => Error): ThumbnailIndex {
   const guard = () => {
     if (fail) throw fail();
   };
+  const sides = (camera: string | undefined) => {
+    const mine = (f: Frame) => camera === undefined || f.camera === camera;
+    return async ({ before, after }: SidesRequest) => ({
+      before: before ? (inRange(before.startNs, before.stopNs).filter(mine).at(-1) ?? null) : null,
+      after: after ? (inRange(after.startNs, after.stopNs).filter(mine)[0] ?? null) : null,
+    });
+  };
   return {
     async nearest(tNs, { camera, withinNs }) {
       guard();
-      const mine = (f: Frame) => camera === undefined || f.camera === camera;
-      return findNearest(
-        async ({ before, after }) => ({
-          before: before ? (inRange(before.startNs, before.stopNs).filter(mine).at(-1) ?? null) : null,
-          after: after ? (inRange(after.startNs, after.stopNs).filter(mine)[0] ?? null) : null,
-        }),
+      return findNearest(sides(camera), tNs, withinNs);
+    },
+    async nearestMany(tNs, cameras, withinNs) {
+      guard();
+      return findNearestMany(
+        (keys: string[], requests: SidesRequest[]) =>
+          Promise.all(keys.map((c, i) => sides(c)(requests[i] as SidesRequest))),
+        cameras,
         tNs,
         withinNs,
       );
     },
+    lookupStats: () => ({ requests: 0, lookups: 0, shared: 0 }),
+    cameraIds: async () => [...new Set(frames.map((f) => f.camera))].sort(),
     async framesIn(range, camera) {
       guard();
       return inRange(range.startNs, range.stopNs).filter((f) => camera === undefined || f.camera === camera);
@@ -234,6 +245,7 @@ describe('operations', () => {
         '/readyz',
         '/thumbnail',
         '/thumbnailGroup',
+        '/wall',
         '/thumbnails/{path}',
       ].sort(),
     );

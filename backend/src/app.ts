@@ -35,6 +35,7 @@ import { thumbnailFileHandler } from './routes/files.js';
 import { healthHandler, metricsHandler, openApiHandler, readinessHandler } from './routes/ops.js';
 import { nearestHandler } from './routes/thumbnail.js';
 import { thumbnailGroupHandler } from './routes/thumbnail-group.js';
+import { wallHandler } from './routes/wall.js';
 
 export interface AppSettings {
   groupMinutes: { default: number; max: number };
@@ -135,6 +136,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/metrics', metricsHandler(metrics));
   app.get('/thumbnail', nearestHandler(index, files));
   app.get('/thumbnailGroup', thumbnailGroupHandler(index, settings.groupMinutes));
+  app.get('/wall', wallHandler(index));
   app.get('/cameras', camerasHandler(index, clock, deps.clips));
   app.get('/thumbnails/*path', thumbnailFileHandler(files));
   if (deps.clips) app.get('/clips', clipsHandler(deps.clips));

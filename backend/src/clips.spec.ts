@@ -52,6 +52,9 @@ const clipIndex: ClipIndex = {
 
 const index: ThumbnailIndex = {
   nearest: async () => null,
+  nearestMany: async (_t, cameras) => cameras.map(() => null),
+  lookupStats: () => ({ requests: 0, lookups: 0, shared: 0 }),
+  cameraIds: async () => ['cam1', 'cam2'],
   framesIn: async () => [],
   cameras: async () => [
     { camera: 'cam1', location: 'lab', newestFrame: null, status: null },

@@ -15,6 +15,7 @@ describe('parseConfig', () => {
       apiToken: undefined,
       corsOrigins: DEFAULT_CORS_ORIGINS.split(','),
       logLevel: 'info',
+      lookupBatching: { maxInFlight: 2, maxBatch: 16 },
       exports: {
         enabled: true,
         dir: './exports',

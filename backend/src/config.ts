@@ -37,6 +37,10 @@ export const backendEnvSchema = z
     /** Comma-separated origins allowed by CORS; `*` allows any origin; `none` allows no cross-origin use. */
     CORS_ORIGINS: emptyAsUnset(z.string()).default(DEFAULT_CORS_ORIGINS),
     LOG_LEVEL: emptyAsUnset(z.enum(LOG_LEVELS)).default('info'),
+    /** Flux requests for nearest lookups in flight at once; lookups arriving meanwhile share the next one. */
+    LOOKUP_MAX_IN_FLIGHT: emptyAsUnset(wholeNumber(1, 64)).default(2),
+    /** The most lookups one Flux request carries (1: one request per lookup, no coalescing). */
+    LOOKUP_MAX_BATCH: emptyAsUnset(wholeNumber(1, 64)).default(16),
     /** Timelapse exports (POST /exports): on unless set to false. */
     EXPORTS_ENABLED: emptyAsUnset(z.enum(['true', 'false'], { error: 'must be true or false' })).default('true'),
     /** Where finished timelapses and their job records are kept (writable). */
@@ -72,6 +76,7 @@ export interface BackendConfig {
   /** '*' for any origin, otherwise the exact allowed origins (possibly none). */
   corsOrigins: '*' | string[];
   logLevel: LogLevel;
+  lookupBatching: { maxInFlight: number; maxBatch: number };
   exports: {
     enabled: boolean;
     dir: string;
@@ -123,6 +128,7 @@ export function parseConfig(env: Record<string, string | undefined>): BackendCon
     apiToken: e.FATHOM_API_TOKEN,
     corsOrigins,
     logLevel: e.LOG_LEVEL,
+    lookupBatching: { maxInFlight: e.LOOKUP_MAX_IN_FLIGHT, maxBatch: e.LOOKUP_MAX_BATCH },
     exports: {
       enabled: e.EXPORTS_ENABLED === 'true',
       dir: e.EXPORT_DIR,

@@ -4,18 +4,21 @@
  * (contract names, yields, row columns); knows nothing about HTTP.
  */
 import { rfc3339ToNs, STATUS_FIELD, TAG, THUMBNAIL_FIELD } from '@fathom/index-contract';
-import type { FluxRow, InfluxReader } from './adapters/influx.js';
+import { type FluxRow, InfluxQueryError, type InfluxReader } from './adapters/influx.js';
 import {
+  batchedSidesQuery,
   bucketExistsQuery,
+  cameraIdsQuery,
   camerasAndStatusQuery,
   framesWithMetricsQuery,
-  nearestSidesQuery,
   newestFramesQuery,
   YIELD,
 } from './flux/queries.js';
+import { type BatcherStats, createSidesBatcher } from './lookup-batcher.js';
 import {
   type Frame,
   findNearest,
+  findNearestMany,
   type NearestFrame,
   type NsRange,
   SEARCH_RADII_NS,
@@ -38,6 +41,12 @@ export interface CameraSummary {
 
 export interface ThumbnailIndex {
   nearest(tNs: bigint, options: { camera?: string; withinNs?: bigint }): Promise<NearestFrame | null>;
+  /** Each camera's frame closest to tNs (a camera wall), in the cameras' order; ring by ring, all cameras in one script. */
+  nearestMany(tNs: bigint, cameras: readonly string[], withinNs?: bigint): Promise<(NearestFrame | null)[]>;
+  /** Ids of cameras with frames, sorted (from the tag index; remembered for CAMERA_IDS_TTL_MS). */
+  cameraIds(): Promise<string[]>;
+  /** Flux requests and lookups so far (metrics: lookups per request). */
+  lookupStats(): BatcherStats;
   /** Frames in [startNs, stopNs), oldest first (ties by camera). */
   framesIn(range: NsRange, camera?: string): Promise<Frame[]>;
   cameras(nowNs: bigint): Promise<CameraSummary[]>;
@@ -75,6 +84,22 @@ function addMetric(metrics: Map<string, NonNullable<Frame['metrics']>>, row: Flu
   else if (row._field === THUMBNAIL_FIELD.luma && typeof row._value === 'number') entry.luma = row._value;
   else if (row._field === THUMBNAIL_FIELD.lighting && typeof row._value === 'boolean') entry.lighting = row._value;
   metrics.set(key, entry);
+}
+
+/** Splits a batched response (yields b<i>, a<i>) into each lookup's sides, in order. */
+export function rowsToBatchedSides(rows: FluxRow[], count: number): SidesResult[] {
+  const results: SidesResult[] = Array.from({ length: count }, () => ({ before: null, after: null }));
+  for (const row of rows) {
+    const name = typeof row.result === 'string' ? row.result : '';
+    const index = Number(name.slice(1));
+    const result = results[index];
+    if (!result || !/^[ab]\d+$/.test(name)) continue;
+    const frame = rowToFrame(row);
+    if (!frame) continue;
+    if (name[0] === 'b') result.before = frame;
+    else result.after = frame;
+  }
+  return results;
 }
 
 /** Splits a two-yield nearest response into its sides. */
@@ -134,12 +159,61 @@ export function summariseCameras(
   });
 }
 
-export function createThumbnailIndex(influx: InfluxReader, bucket: string): ThumbnailIndex {
+/** How nearest lookups share Flux requests (lookup-batcher.ts); maxBatch 1 is one request per lookup. */
+export interface LookupBatching {
+  maxInFlight: number;
+  maxBatch: number;
+}
+
+export const CAMERA_IDS_TTL_MS = 10_000;
+
+export const DEFAULT_LOOKUP_BATCHING: LookupBatching = { maxInFlight: 2, maxBatch: 16 };
+
+export function createThumbnailIndex(
+  influx: InfluxReader,
+  bucket: string,
+  batching: LookupBatching = DEFAULT_LOOKUP_BATCHING,
+): ThumbnailIndex {
+  let cameraIdsCache: { atMs: number; ids: string[] } | undefined;
+  const batcher = createSidesBatcher(
+    async (lookups) => {
+      const label = lookups.length === 1 ? 'nearest' : 'nearest_batch';
+      return rowsToBatchedSides(await influx.query(batchedSidesQuery(bucket, lookups), label), lookups.length);
+    },
+    {
+      ...batching,
+      // A query InfluxDB refused (our bug, or one odd lookup) is retried alone so the rest still answer.
+      isolate: (error) => error instanceof InfluxQueryError && error.kind === 'rejected',
+    },
+  );
   return {
     nearest(tNs, { camera, withinNs }) {
-      const findSides = async (request: SidesRequest) =>
-        rowsToSides(await influx.query(nearestSidesQuery(bucket, camera, request), 'nearest'));
+      const findSides = (request: SidesRequest) => batcher.find({ camera, request });
       return findNearest(findSides, tNs, withinNs);
+    },
+
+    nearestMany(tNs, cameras, withinNs) {
+      return findNearestMany(
+        (keys: string[], requests: SidesRequest[]) =>
+          batcher.findAll(keys.map((camera, i) => ({ camera, request: requests[i] as SidesRequest }))),
+        cameras,
+        tNs,
+        withinNs,
+      );
+    },
+
+    lookupStats: () => batcher.stats(),
+
+    async cameraIds() {
+      // A wall asks for every camera on each scrub step; a new camera may take this long to appear.
+      if (!cameraIdsCache || Date.now() - cameraIdsCache.atMs > CAMERA_IDS_TTL_MS) {
+        const rows = await influx.query(cameraIdsQuery(bucket), 'camera_ids');
+        const ids = [
+          ...new Set(rows.map((row) => text(row, '_value')).filter((id): id is string => Boolean(id))),
+        ].sort();
+        cameraIdsCache = { atMs: Date.now(), ids };
+      }
+      return [...cameraIdsCache.ids];
     },
 
     async framesIn(range, camera) {

@@ -30,7 +30,7 @@ async function main() {
   const files = createThumbnailStore(config.thumbnailDir);
   const exports = config.exports.enabled ? await startExports() : undefined;
   const app = createApp({
-    index: createThumbnailIndex(influx, config.influx.bucket),
+    index: createThumbnailIndex(influx, config.influx.bucket, config.lookupBatching),
     files,
     exports,
     clips: createClipIndex(influx, config.influx.bucket),

@@ -117,3 +117,41 @@ export async function findNearest(findSides: FindSides, tNs: bigint, withinNs?: 
   }
   return null;
 }
+
+/** Sides for several lookups at once, in order (a camera wall: one script per ring step). */
+export type FindSidesMany = (requests: SidesRequest[]) => Promise<SidesResult[]>;
+
+/**
+ * The frame closest to tNs for each of several keys (cameras), all widening in lockstep: each
+ * ring step asks for every key still unanswered in one call, so a wall of N cameras whose
+ * frames are within the first ring costs one round trip, not N.
+ */
+export async function findNearestMany<K>(
+  findMany: (keys: K[], requests: SidesRequest[]) => Promise<SidesResult[]>,
+  keys: readonly K[],
+  tNs: bigint,
+  withinNs?: bigint,
+): Promise<(NearestFrame | null)[]> {
+  const answers: (NearestFrame | null)[] = keys.map(() => null);
+  let open = keys.map((_, index) => index);
+  let coveredNs = -1n;
+  for (const radiusNs of searchRadii(withinNs)) {
+    if (open.length === 0) break;
+    const ring = ringFor(tNs, radiusNs, coveredNs);
+    coveredNs = radiusNs;
+    if (!ring.before && !ring.after) continue;
+    const sides = await findMany(
+      open.map((index) => keys[index] as K),
+      open.map(() => ring),
+    );
+    const stillOpen: number[] = [];
+    for (const [i, index] of open.entries()) {
+      const side = sides[i] ?? { before: null, after: null };
+      const nearest = pickCloser(tNs, side.before, side.after);
+      if (nearest) answers[index] = nearest;
+      else stillOpen.push(index);
+    }
+    open = stillOpen;
+  }
+  return answers;
+}

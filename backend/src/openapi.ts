@@ -21,6 +21,7 @@ import {
   nearestQuerySchema,
   thumbnailPathParams,
 } from './schemas.js';
+import { wallBody, wallQuerySchema } from './wall-schemas.js';
 
 const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
 const jpeg = { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) } };
@@ -72,6 +73,22 @@ export function buildOpenApiDocument(options: {
     request: { query: groupQuerySchema(options.groupMinutes) },
     responses: {
       200: { description: 'The frames of the window', content: json(groupBody) },
+      400: problem('Invalid query'),
+      ...denied,
+      503: problem('InfluxDB unavailable'),
+    },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/wall',
+    summary: "Every camera's thumbnail closest to ts: a wall of cameras at one instant, in one request",
+    description:
+      'Each camera is searched as /thumbnail?camera= would be (ties to the earlier frame); the lookups of all cameras share one Flux script per search ring.',
+    security,
+    request: { query: wallQuerySchema },
+    responses: {
+      200: { description: 'One entry per camera', content: json(wallBody) },
       400: problem('Invalid query'),
       ...denied,
       503: problem('InfluxDB unavailable'),

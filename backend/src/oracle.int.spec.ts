@@ -68,52 +68,84 @@ beforeAll(async () => {
 });
 afterAll(() => fx?.close());
 
+interface Case {
+  tNs: bigint;
+  camera: string | undefined;
+  withinNs: bigint | undefined;
+}
+
+function makeCases(count: number): Case[] {
+  const sorted = [...frames].sort((a, b) => a.ms - b.ms);
+  return Array.from({ length: count }, (_, i) => {
+    const kind = i % 4;
+    const pick = sorted[Math.floor(random() * sorted.length)] as FramePoint;
+    const next = sorted[Math.min(sorted.indexOf(pick) + 1, sorted.length - 1)] as FramePoint;
+    let tNs: bigint;
+    if (kind === 0)
+      tNs = BigInt(pick.ms) * 1_000_000n; // exact hits
+    else if (kind === 1)
+      tNs = BigInt(pick.ms + next.ms) * 500_000n; // midpoints: ties
+    else tNs = BigInt(T0 - DAY + Math.floor(random() * 7 * DAY)) * 1_000_000n + BigInt(Math.floor(random() * 1e6)); // anywhere, sub-ms
+    const camera = random() < 0.5 ? (CAMERAS[Math.floor(random() * 3)] as string) : undefined;
+    const withinNs = random() < 0.25 ? BigInt(Math.floor(random() * 120_000)) * 1_000_000n : undefined;
+    return { tNs, camera, withinNs };
+  });
+}
+
+/** Asks every case with `clients` requests in flight at once; returns the mismatches and how many had an answer. */
+async function check(cases: Case[], clients: number): Promise<{ mismatches: string[]; found: number }> {
+  const mismatches: string[] = [];
+  let found = 0;
+  let next = 0;
+  const client = async () => {
+    while (next < cases.length) {
+      const { tNs, camera, withinNs } = cases[next++] as Case;
+      const query = new URLSearchParams({ ts: tsText(tNs) });
+      if (camera) query.set('camera', camera);
+      if (withinNs !== undefined) query.set('within', tsText(withinNs));
+      const res = await fetch(`${fx.url}/thumbnail?${query}`);
+      const want = oracle(frames, tNs, camera, withinNs);
+      const body = (await res.json()) as { time?: string; camera?: string; distanceSeconds?: number };
+      const got = res.status === 200 ? Date.parse(body.time as string) : null;
+      if (want) found++;
+      const ok =
+        res.status === (want ? 200 : 404) &&
+        got === (want?.timeMs ?? null) &&
+        (!want || Math.abs((body.distanceSeconds as number) - Number(want.distanceNs) / 1e9) < 1e-6) &&
+        (!want || frames.some((f) => f.ms === got && f.camera === body.camera)) &&
+        (!camera || !want || body.camera === camera);
+      if (!ok) mismatches.push(`${query}: got ${res.status} ${JSON.stringify(body)}, want ${want?.timeMs ?? 404}`);
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, client));
+  return { mismatches, found };
+}
+
+/** How many Flux requests of a kind the backend made so far (its /metrics). */
+async function fluxRequests(label: string): Promise<number> {
+  const text = await (await fetch(`${fx.url}/metrics`)).text();
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`fathom_influx_query_duration_seconds_count{query="${label}",outcome="ok"}`));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
 describe(`oracle (seed ${SEED})`, () => {
   it('every /thumbnail answer equals a brute-force arg-min over 10,000 frames for 1,000 random ts', async () => {
     expect(frames).toHaveLength(10_000);
     // Every frame is in the index: filepath, bytes, width and height per point.
     expect(await fx.countPoints()).toBe(40_000);
-    const sorted = [...frames].sort((a, b) => a.ms - b.ms);
-    const cases = Array.from({ length: 1_000 }, (_, i) => {
-      const kind = i % 4;
-      const pick = sorted[Math.floor(random() * sorted.length)] as FramePoint;
-      const next = sorted[Math.min(sorted.indexOf(pick) + 1, sorted.length - 1)] as FramePoint;
-      let tNs: bigint;
-      if (kind === 0)
-        tNs = BigInt(pick.ms) * 1_000_000n; // exact hits
-      else if (kind === 1)
-        tNs = BigInt(pick.ms + next.ms) * 500_000n; // midpoints: ties
-      else tNs = BigInt(T0 - DAY + Math.floor(random() * 7 * DAY)) * 1_000_000n + BigInt(Math.floor(random() * 1e6)); // anywhere, sub-ms
-      const camera = random() < 0.5 ? (CAMERAS[Math.floor(random() * 3)] as string) : undefined;
-      const withinNs = random() < 0.25 ? BigInt(Math.floor(random() * 120_000)) * 1_000_000n : undefined;
-      return { tNs, camera, withinNs };
-    });
-
-    const mismatches: string[] = [];
-    let found = 0;
-    // A few requests at a time: the answers do not depend on order.
-    for (let i = 0; i < cases.length; i += 4) {
-      await Promise.all(
-        cases.slice(i, i + 4).map(async ({ tNs, camera, withinNs }) => {
-          const query = new URLSearchParams({ ts: tsText(tNs) });
-          if (camera) query.set('camera', camera);
-          if (withinNs !== undefined) query.set('within', tsText(withinNs));
-          const res = await fetch(`${fx.url}/thumbnail?${query}`);
-          const want = oracle(frames, tNs, camera, withinNs);
-          const body = (await res.json()) as { time?: string; camera?: string; distanceSeconds?: number };
-          const got = res.status === 200 ? Date.parse(body.time as string) : null;
-          if (want) found++;
-          const ok =
-            res.status === (want ? 200 : 404) &&
-            got === (want?.timeMs ?? null) &&
-            (!want || Math.abs((body.distanceSeconds as number) - Number(want.distanceNs) / 1e9) < 1e-6) &&
-            (!want || frames.some((f) => f.ms === got && f.camera === body.camera)) &&
-            (!camera || !want || body.camera === camera);
-          if (!ok) mismatches.push(`${query}: got ${res.status} ${JSON.stringify(body)}, want ${want?.timeMs ?? 404}`);
-        }),
-      );
-    }
+    const { mismatches, found } = await check(makeCases(1_000), 4);
     expect(mismatches, `seed ${SEED}`).toEqual([]);
     expect(found).toBeGreaterThan(500); // the cases mostly have an answer, so the test has teeth
+  });
+
+  it('under 50 concurrent clients, lookups share Flux requests and every answer still equals the oracle', async () => {
+    const batchedBefore = await fluxRequests('nearest_batch');
+    const { mismatches, found } = await check(makeCases(2_000), 50);
+    expect(mismatches, `seed ${SEED}`).toEqual([]);
+    expect(found).toBeGreaterThan(1_000);
+    // The coalescing really happened: some requests carried several lookups.
+    expect(await fluxRequests('nearest_batch')).toBeGreaterThan(batchedBefore);
   });
 });

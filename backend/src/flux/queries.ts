@@ -90,6 +90,47 @@ ${second}`
     : first;
 }
 
+/** Yield names of lookup i in a batched script: `b<i>` and `a<i>` (names must be unique in a script). */
+export const batchYield = (side: 'before' | 'after', index: number) => `${side === 'before' ? 'b' : 'a'}${index}`;
+
+/**
+ * Several nearest lookups in one script: each lookup's sides are the same pushed-down chains
+ * as nearestSidesQuery's, with yields named by the lookup's position, so the fixed cost of a
+ * Flux request is paid once for all of them.
+ */
+export function batchedSidesQuery(
+  bucket: string,
+  lookups: readonly { camera: string | undefined; request: SidesRequest }[],
+): FluxQuery {
+  const parts: FluxQuery[] = [];
+  for (const [index, { camera, request }] of lookups.entries()) {
+    if (request.before) {
+      parts.push(flux`from(bucket: ${bucket})
+  |> ${rangeOf(request.before)}
+  |> ${thumbnailFilter(camera)}
+  |> group()
+  |> last()
+  |> yield(name: ${batchYield('before', index)})`);
+    }
+    if (request.after) {
+      parts.push(flux`from(bucket: ${bucket})
+  |> ${rangeOf(request.after)}
+  |> ${thumbnailFilter(camera)}
+  |> group()
+  |> first()
+  |> yield(name: ${batchYield('after', index)})`);
+    }
+  }
+  const [first, ...rest] = parts;
+  if (!first) throw new RangeError('a batch needs at least one side');
+  return rest.reduce(
+    (script, part) => flux`${script}
+
+${part}`,
+    first,
+  );
+}
+
 /** Every frame in [startNs, stopNs) (callers turn (ts, ts+X] into that); one table per series. */
 export function framesInRangeQuery(bucket: string, camera: string | undefined, range: NsRange): FluxQuery {
   return flux`from(bucket: ${bucket})
@@ -145,6 +186,16 @@ from(bucket: ${bucket})
   |> group(columns: [${TAG.camera}, "_field"])
   |> last()
   |> yield(name: ${YIELD.status})`;
+}
+
+/** Ids of cameras with frames, from the tag index (pushed down to ReadTagValues: no points read). */
+export function cameraIdsQuery(bucket: string): FluxQuery {
+  return flux`from(bucket: ${bucket})
+  |> ${rangeOf(ALL_TIME)}
+  |> filter(fn: (r) => r._measurement == ${MEASUREMENT.thumbnails})
+  |> keep(columns: [${TAG.camera}])
+  |> group()
+  |> distinct(column: ${TAG.camera})`;
 }
 
 /** Each camera's newest frame in [sinceNs, end of time): one pushed-down last() per camera. */
