@@ -36,6 +36,7 @@ import { healthHandler, metricsHandler, openApiHandler, readinessHandler } from 
 import { nearestHandler } from './routes/thumbnail.js';
 import { thumbnailGroupHandler } from './routes/thumbnail-group.js';
 import { wallHandler } from './routes/wall.js';
+import { liveAnswers, type SettledAnswers } from './settled-answers.js';
 
 export interface AppSettings {
   groupMinutes: { default: number; max: number };
@@ -55,6 +56,8 @@ export interface AppDeps {
   chunkFiles?: ChunkStore;
   /** The activity index (motion per thumbnail and per minute); without it /activity, /motion and /events answer 404. */
   activity?: ActivityIndex;
+  /** Cache and HTTP caching of settled answers (settled-answers.ts); without it every answer is live. */
+  answers?: SettledAnswers;
   /** Timelapse exports (issue 19); without them /exports answers 404. */
   exports?: Omit<ExportsDeps, 'index' | 'clock'>;
 }
@@ -116,6 +119,7 @@ export function createApp(deps: AppDeps): express.Express {
         'Accept-Ranges',
         'Location',
         'Content-Disposition',
+        'ETag',
       ],
       maxAge: 600,
     }),
@@ -134,9 +138,10 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.get('/openapi.json', openApiHandler(document));
   app.get('/metrics', metricsHandler(metrics));
-  app.get('/thumbnail', nearestHandler(index, files));
-  app.get('/thumbnailGroup', thumbnailGroupHandler(index, settings.groupMinutes));
-  app.get('/wall', wallHandler(index));
+  const answers = deps.answers ?? liveAnswers;
+  app.get('/thumbnail', nearestHandler(index, files, answers));
+  app.get('/thumbnailGroup', thumbnailGroupHandler(index, settings.groupMinutes, answers));
+  app.get('/wall', wallHandler(index, answers));
   app.get('/cameras', camerasHandler(index, clock, deps.clips));
   app.get('/thumbnails/*path', thumbnailFileHandler(files));
   if (deps.clips) app.get('/clips', clipsHandler(deps.clips));

@@ -16,6 +16,7 @@ describe('parseConfig', () => {
       corsOrigins: DEFAULT_CORS_ORIGINS.split(','),
       logLevel: 'info',
       lookupBatching: { maxInFlight: 2, maxBatch: 16 },
+      answers: { settleSeconds: 120, cacheBytes: 32 * 1024 * 1024, generationPollMs: 5000 },
       exports: {
         enabled: true,
         dir: './exports',

@@ -41,6 +41,12 @@ export const backendEnvSchema = z
     LOOKUP_MAX_IN_FLIGHT: emptyAsUnset(wholeNumber(1, 64)).default(2),
     /** The most lookups one Flux request carries (1: one request per lookup, no coalescing). */
     LOOKUP_MAX_BATCH: emptyAsUnset(wholeNumber(1, 64)).default(16),
+    /** A window is settled (cacheable) once its newest instant is this many seconds old: past the feed-handler's indexing and retries. */
+    SETTLE_SECONDS: emptyAsUnset(wholeNumber(10, 86_400)).default(120),
+    /** Memory for cached settled answers, MB; 0 turns the cache off (ETags and Cache-Control stay). */
+    ANSWER_CACHE_MB: emptyAsUnset(wholeNumber(0, 4096)).default(32),
+    /** How often the index generation (the newest index_changes point) is read, seconds. */
+    GENERATION_POLL_SECONDS: emptyAsUnset(wholeNumber(1, 3600)).default(5),
     /** Timelapse exports (POST /exports): on unless set to false. */
     EXPORTS_ENABLED: emptyAsUnset(z.enum(['true', 'false'], { error: 'must be true or false' })).default('true'),
     /** Where finished timelapses and their job records are kept (writable). */
@@ -77,6 +83,7 @@ export interface BackendConfig {
   corsOrigins: '*' | string[];
   logLevel: LogLevel;
   lookupBatching: { maxInFlight: number; maxBatch: number };
+  answers: { settleSeconds: number; cacheBytes: number; generationPollMs: number };
   exports: {
     enabled: boolean;
     dir: string;
@@ -129,6 +136,11 @@ export function parseConfig(env: Record<string, string | undefined>): BackendCon
     corsOrigins,
     logLevel: e.LOG_LEVEL,
     lookupBatching: { maxInFlight: e.LOOKUP_MAX_IN_FLIGHT, maxBatch: e.LOOKUP_MAX_BATCH },
+    answers: {
+      settleSeconds: e.SETTLE_SECONDS,
+      cacheBytes: e.ANSWER_CACHE_MB * 1024 * 1024,
+      generationPollMs: e.GENERATION_POLL_SECONDS * 1000,
+    },
     exports: {
       enabled: e.EXPORTS_ENABLED === 'true',
       dir: e.EXPORT_DIR,

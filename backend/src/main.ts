@@ -14,6 +14,8 @@ import { createExportService } from './exports/export-service.js';
 import { createThumbnailIndex } from './index-reader.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { createSettledAnswers, pollIndexGeneration } from './settled-answers.js';
+import { SettledCache } from './settled-cache.js';
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -29,10 +31,21 @@ async function main() {
   const influx = createInfluxReader(config.influx, metrics.observeQuery);
   const files = createThumbnailStore(config.thumbnailDir);
   const exports = config.exports.enabled ? await startExports() : undefined;
+  const generation = pollIndexGeneration(influx, config.influx.bucket, {
+    intervalMs: config.answers.generationPollMs,
+    logger,
+  });
+  const answers = createSettledAnswers({
+    cache: config.answers.cacheBytes > 0 ? new SettledCache(config.answers.cacheBytes, 3_600_000) : undefined,
+    generation,
+    clock: systemClock,
+    settleNs: BigInt(config.answers.settleSeconds) * 1_000_000_000n,
+  });
   const app = createApp({
     index: createThumbnailIndex(influx, config.influx.bucket, config.lookupBatching),
     files,
     exports,
+    answers,
     clips: createClipIndex(influx, config.influx.bucket),
     chunkFiles: createChunkStore(config.chunkDir),
     activity: createActivityIndex(influx, { index: config.influx.bucket, activity: config.activityBucket }, logger),

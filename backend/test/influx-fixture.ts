@@ -29,6 +29,8 @@ import type { ExportQueue } from '../src/exports/export-jobs.js';
 import { createExportService } from '../src/exports/export-service.js';
 import { createThumbnailIndex } from '../src/index-reader.js';
 import { createMetrics } from '../src/metrics.js';
+import { createSettledAnswers, type GenerationPoller, pollIndexGeneration } from '../src/settled-answers.js';
+import { SettledCache } from '../src/settled-cache.js';
 import { serve } from './http.js';
 
 export const TEST_FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf';
@@ -67,6 +69,8 @@ export interface Fixture {
   writeMinutes(minutes: MinutePoint[]): Promise<void>;
   /** Every point in the bucket, to prove a request changed nothing. */
   countPoints(): Promise<number>;
+  /** The index generation poller (startFixture with { settled }): refresh() reads it now. */
+  generation?: GenerationPoller;
   /** The export queue (startFixture with { exports }): to stop and restart it as a backend restart would. */
   exports?: ExportQueue;
   close(): Promise<void>;
@@ -90,7 +94,12 @@ async function createBucket(url: string, token: string, org: string, name: strin
 
 export async function startFixture(
   settings: Partial<AppSettings> = {},
-  options: { activity?: boolean; exports?: { dir: string; maxRangeHours?: number; retentionHours?: number } } = {},
+  options: {
+    activity?: boolean;
+    exports?: { dir: string; maxRangeHours?: number; retentionHours?: number };
+    /** Settled answers cached and sent with ETags, as main.ts wires them (the poller is refreshed by hand in tests). */
+    settled?: { settleSeconds: number };
+  } = {},
 ): Promise<Fixture> {
   const influx = inject('influx');
   const bucket = `backend-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
@@ -117,9 +126,23 @@ export async function startFixture(
       )
     : undefined;
   if (exports) await exports.queue.start();
+  const generation = options.settled
+    ? pollIndexGeneration(reader, bucket, { intervalMs: 3_600_000, logger: pino({ level: 'silent' }) })
+    : undefined;
+  if (generation) await generation.refresh();
+  const answers =
+    options.settled && generation
+      ? createSettledAnswers({
+          cache: new SettledCache(8 * 1024 * 1024, 3_600_000),
+          generation,
+          clock: systemClock,
+          settleNs: BigInt(options.settled.settleSeconds) * 1_000_000_000n,
+        })
+      : undefined;
   const app = createApp({
     index: createThumbnailIndex(reader, bucket),
     ...(exports ? { exports } : {}),
+    ...(answers ? { answers } : {}),
     ...(options.activity ? { activity: createActivityIndex(reader, { index: bucket, activity: activityBucket }) } : {}),
     files,
     clock: { nowNs: () => BigInt(Date.now()) * 1_000_000n },
@@ -158,6 +181,7 @@ export async function startFixture(
     thumbnailDir,
     client,
     ...(exports ? { exports: exports.queue } : {}),
+    ...(generation ? { generation } : {}),
     async writeFrames(frames, options = {}) {
       const points = frames.map((frame) => {
         const filepath = thumbnailRelativePath(frame.camera, frame.ms);
@@ -215,6 +239,7 @@ export async function startFixture(
       return rows.reduce((sum, row) => sum + row._value, 0);
     },
     async close() {
+      generation?.stop();
       await exports?.queue.stop();
       await server.close();
       rmSync(thumbnailDir, { recursive: true, force: true });

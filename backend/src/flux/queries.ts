@@ -18,7 +18,7 @@
  *   lookup are two separate from() calls, never one shared variable (that defeats
  *   pushdown), and there is no sort |> limit.
  */
-import { MEASUREMENT, STATUS_FIELD, TAG, THUMBNAIL_FIELD } from '@fathom/index-contract';
+import { INDEX_CHANGE_FIELD, MEASUREMENT, STATUS_FIELD, TAG, THUMBNAIL_FIELD } from '@fathom/index-contract';
 import { type FluxQuery, flux, fluxInteger } from '../adapters/influx.js';
 import type { NsRange, SidesRequest } from '../nearest.js';
 import { MAX_TIME_NS, MIN_TIME_NS } from '../time-input.js';
@@ -186,6 +186,15 @@ from(bucket: ${bucket})
   |> group(columns: [${TAG.camera}, "_field"])
   |> last()
   |> yield(name: ${YIELD.status})`;
+}
+
+/** The newest index_changes point: the index's generation (one series, so a bare last() is pushed down). */
+export function indexGenerationQuery(bucket: string): FluxQuery {
+  return flux`from(bucket: ${bucket})
+  |> ${rangeOf(ALL_TIME)}
+  |> filter(fn: (r) => r._measurement == ${MEASUREMENT.indexChanges} and r._field == ${INDEX_CHANGE_FIELD.reason})
+  |> last()
+  |> keep(columns: ["_time"])`;
 }
 
 /** Ids of cameras with frames, from the tag index (pushed down to ReadTagValues: no points read). */

@@ -5,6 +5,7 @@ import type { ThumbnailIndex } from '../index-reader.js';
 import type { NearestFrame } from '../nearest.js';
 import { notFound } from '../problems.js';
 import { type NearestBody, nearestQuerySchema } from '../schemas.js';
+import { liveAnswers, type SettledAnswers } from '../settled-answers.js';
 import { nsToIso, nsToSeconds } from '../time-input.js';
 import { sendThumbnail } from './send-thumbnail.js';
 import { fileUrl, frameTimes, parseQuery } from './shared.js';
@@ -19,7 +20,7 @@ export function nearestBodyOf({ frame, distanceNs }: NearestFrame): NearestBody 
   };
 }
 
-export function nearestHandler(index: ThumbnailIndex, files: ThumbnailStore) {
+export function nearestHandler(index: ThumbnailIndex, files: ThumbnailStore, answers: SettledAnswers = liveAnswers) {
   return async (req: Request, res: Response) => {
     const query = parseQuery(nearestQuerySchema, req.query);
     const nearest = await index.nearest(query.ts, { camera: query.camera, withinNs: query.within });
@@ -33,7 +34,11 @@ export function nearestHandler(index: ThumbnailIndex, files: ThumbnailStore) {
       query.format === 'image' ||
       (query.format === undefined && req.accepts(['application/json', 'image/jpeg']) === 'image/jpeg');
     if (!wantsImage) {
-      res.json(nearestBodyOf(nearest));
+      // A frame closer than `distance` could still arrive anywhere up to ts + distance: that decides when it is settled.
+      await answers.json(req, res, async () => ({
+        body: nearestBodyOf(nearest),
+        dependsThroughNs: query.ts + nearest.distanceNs,
+      }));
       return;
     }
     const file = await files.open(nearest.frame.filepath);

@@ -283,6 +283,8 @@ export class IndexWriter {
       });
     }
     await index.write(points, []);
+    // Files indexed late fill windows readers may have cached as settled: say the past changed.
+    if (points.length > 0) await index.markChanged?.('backfill');
     this.advance(points, 'reconciled');
     // Unreadable files are passed over too, or they would be listed forever.
     const last = files.at(-1)?.capturedAtMs ?? null;

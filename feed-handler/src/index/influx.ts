@@ -16,6 +16,7 @@ import {
   type CameraStatusPoint,
   CHUNK_FIELD,
   type ChunkPoint,
+  INDEX_CHANGE_FIELD,
   MEASUREMENT,
   rfc3339ToMs,
   STATUS_FIELD,
@@ -37,7 +38,12 @@ export interface IndexPort {
   lastIndexedMs(camera: string): Promise<number | null>;
   /** The newest `camera_status` point of `camera` (whether it said online, and when), or null when it has none. */
   lastStatus(camera: string): Promise<{ online: boolean; atMs: number } | null>;
+  /** Records that past thumbnails changed (indexed late), so readers drop answers cached before. */
+  markChanged?(reason: 'backfill'): Promise<void>;
 }
+
+/** At most one change marker per this interval: a catch-up writes many batches in a row. */
+export const CHANGE_MARK_INTERVAL_MS = 5_000;
 
 /** Chunk points and their reconciliation. */
 export interface ChunkIndexPort {
@@ -197,7 +203,29 @@ export function createInfluxIndex(
     return newest;
   };
 
+  let lastChangeMarkMs = Number.NEGATIVE_INFINITY;
+  let trailingMark: NodeJS.Timeout | undefined;
+  const writeChangeMark = async (reason: 'backfill' | 'retention') => {
+    const nowMs = Date.now();
+    lastChangeMarkMs = nowMs;
+    await writeInBatches(storageWriteApi, [reason], (why) =>
+      new Point(MEASUREMENT.indexChanges).stringField(INDEX_CHANGE_FIELD.reason, why).timestamp(new Date(nowMs)),
+    );
+  };
+  const markChanged = async (reason: 'backfill' | 'retention') => {
+    const waitMs = lastChangeMarkMs + CHANGE_MARK_INTERVAL_MS - Date.now();
+    if (waitMs <= 0) return writeChangeMark(reason);
+    // Within the interval: one more mark at its end, so a change right after a mark is never left unmarked.
+    trailingMark ??= setTimeout(() => {
+      trailingMark = undefined;
+      writeChangeMark(reason).catch(() => {}); // the next change marks again
+    }, waitMs);
+    trailingMark.unref();
+  };
+
   return {
+    markChanged,
+
     async write(thumbnails, statuses) {
       if (thumbnails.length === 0 && statuses.length === 0) return;
       const records: Array<{ status: CameraStatusPoint } | { thumbnail: ThumbnailPoint }> = [
@@ -244,6 +272,7 @@ export function createInfluxIndex(
         signal: AbortSignal.timeout(timeoutMs * 6),
       });
       if (!res.ok) throw new Error(`InfluxDB delete failed: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
+      if (measurement === MEASUREMENT.thumbnails) await markChanged('retention');
     },
 
     async writeStorage(points) {

@@ -17,6 +17,17 @@ export const MEASUREMENT = {
   storage: 'storage',
   /** Motion per camera and minute, in the activity bucket (see ACTIVITY_FIELD). */
   activity: 'activity',
+  /**
+   * A point each time the past changed: thumbnails indexed late (backfill after an outage) or
+   * deleted (retention). The newest one's time is the index's generation: the backend's cache of
+   * settled answers keys on it, so an answer cached before the change is not served after it.
+   */
+  indexChanges: 'index_changes',
+} as const;
+
+export const INDEX_CHANGE_FIELD = {
+  /** "backfill" or "retention". */
+  reason: 'reason',
 } as const;
 
 /** The activity bucket's name when none is configured: the index bucket's plus this suffix. */
