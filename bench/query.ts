@@ -17,6 +17,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ParameterizedQuery } from '@influxdata/influxdb-client';
+import { batchedSidesQuery } from '../backend/src/flux/queries.js';
+import { ringFor } from '../backend/src/nearest.js';
 import { provideInfluxd, setupInfluxd, startInfluxd } from '../influx/influxd.js';
 import { freePort, REPO_ROOT } from '../scripts/lib/process.js';
 import {
@@ -27,7 +30,7 @@ import {
   frameTimeMs,
   pointCount,
 } from './lib/dataset.js';
-import { type InfluxTarget, queryRows, streamRows } from './lib/influx.js';
+import { type InfluxTarget, queryClient, queryRows, streamRows } from './lib/influx.js';
 import { getJson, runLoad } from './lib/load.js';
 import { loadDatasets } from './lib/loader.js';
 import { type MachineInfo, machineInfo } from './lib/machine.js';
@@ -36,7 +39,7 @@ import { closestTracker, naiveFetchAllFlux, naiveGroupFlux, naiveNearestFlux } f
 import { formatCount } from './lib/progress.js';
 import { type Random, randomInt, seededRandom } from './lib/rng.js';
 import { type BackendChild, buildBackend, cpuSeconds, startBackend, waitUntilIdle } from './lib/services.js';
-import { type LatencySummary, summarise } from './lib/stats.js';
+import { type LatencySummary, linearFit, summarise } from './lib/stats.js';
 
 const env = process.env;
 const SCALE = Number(env.BENCH_SCALE ?? '1');
@@ -63,9 +66,21 @@ const requestsScaled = (n: number) => Math.max(10, Math.round(n * SCALE));
 // ---------------------------------------------------------------------------------------------
 // Scenarios
 
+/**
+ * How the backend sends nearest lookups to InfluxDB: `coalesced` (the default: lookups that
+ * arrive while requests are busy share the next Flux script) or `single` (LOOKUP_MAX_BATCH=1:
+ * one Flux request per lookup, as before issue 16). Same process, same data, same run.
+ */
+type LookupMode = 'coalesced' | 'single';
+const MODE_ENV: Record<LookupMode, Record<string, string>> = {
+  coalesced: {},
+  single: { LOOKUP_MAX_BATCH: '1', LOOKUP_MAX_IN_FLIGHT: '64' },
+};
+
 interface Scenario {
   dataset: DatasetSpec;
-  endpoint: 'thumbnail' | 'thumbnail-camera' | 'thumbnail-far' | 'group' | 'group-camera' | 'group-all';
+  endpoint: 'thumbnail' | 'thumbnail-camera' | 'thumbnail-far' | 'group' | 'group-camera' | 'group-all' | 'wall';
+  mode: LookupMode;
   label: string;
   concurrency: number;
   requests: number;
@@ -106,6 +121,8 @@ function pathFor(scenario: Scenario, random: Random): string {
       return `/thumbnailGroup?ts=${ts}&minutes=${GROUP_MINUTES}`;
     case 'group-camera':
       return `/thumbnailGroup?ts=${ts}&minutes=${GROUP_MINUTES}&camera=${camera}`;
+    case 'wall':
+      return `/wall?ts=${ts}`;
   }
 }
 
@@ -118,6 +135,13 @@ function checkAnswer(scenario: Scenario, path: string, status: number, body: unk
     const last = Math.max(...spec.cameras.map((cam) => frameTimeMs(spec, cam, framesPerCamera(spec) - 1)));
     const time = (body as { time?: string }).time;
     return time && Date.parse(time) === last ? null : `${path}: time ${time}, expected the last frame`;
+  }
+  if (scenario.endpoint === 'wall') {
+    const cameras = (body as { cameras?: { frame: { distanceSeconds: number } | null }[] }).cameras ?? [];
+    const ok =
+      cameras.length === scenario.dataset.cameras.length &&
+      cameras.every((c) => c.frame && c.frame.distanceSeconds <= 0.5);
+    return ok ? null : `${path}: ${cameras.length} cameras, not all within 0.5 s`;
   }
   if (scenario.endpoint.startsWith('thumbnail')) {
     return typeof b.distanceSeconds === 'number' && b.distanceSeconds <= 0.5
@@ -138,17 +162,23 @@ function scenarios(datasets: readonly DatasetSpec[]): Scenario[] {
   });
   const single = datasets.filter((d) => d.cameras.length === 1);
   // 1 day and 30 days back to back for each endpoint and concurrency, so slow drift on a
-  // shared machine hits both alike.
-  for (const endpoint of ['thumbnail', 'group'] as const) {
-    for (const concurrency of [1, 50]) {
+  // shared machine hits both alike; /thumbnail in both lookup modes, side by side.
+  for (const concurrency of [1, 50]) {
+    for (const mode of ['coalesced', 'single'] as const) {
       for (const dataset of single) {
-        list.push({
-          dataset,
-          endpoint,
-          label: endpoint === 'thumbnail' ? '/thumbnail' : `/thumbnailGroup ${GROUP_MINUTES} min`,
-          ...at(concurrency),
-        });
+        list.push({ dataset, endpoint: 'thumbnail', mode, label: `/thumbnail (${mode})`, ...at(concurrency) });
       }
+    }
+  }
+  for (const concurrency of [1, 50]) {
+    for (const dataset of single) {
+      list.push({
+        dataset,
+        endpoint: 'group',
+        mode: 'coalesced',
+        label: `/thumbnailGroup ${GROUP_MINUTES} min`,
+        ...at(concurrency),
+      });
     }
   }
   // The widening search's slow case: a moment long after the footage ends (5 round trips).
@@ -156,6 +186,7 @@ function scenarios(datasets: readonly DatasetSpec[]): Scenario[] {
     list.push({
       dataset,
       endpoint: 'thumbnail-far',
+      mode: 'coalesced',
       label: '/thumbnail, 100-300 days after the last frame',
       concurrency: 1,
       requests: requestsScaled(300),
@@ -163,21 +194,41 @@ function scenarios(datasets: readonly DatasetSpec[]): Scenario[] {
     });
   }
   for (const dataset of datasets.filter((d) => d.cameras.length > 1)) {
+    const n = dataset.cameras.length;
     for (const concurrency of [1, 50]) {
-      list.push({ dataset, endpoint: 'thumbnail', label: '/thumbnail (any camera)', ...at(concurrency) });
-      list.push({ dataset, endpoint: 'thumbnail-camera', label: '/thumbnail&camera=', ...at(concurrency) });
+      list.push({
+        dataset,
+        endpoint: 'thumbnail',
+        mode: 'coalesced',
+        label: '/thumbnail (any camera)',
+        ...at(concurrency),
+      });
+      for (const mode of ['coalesced', 'single'] as const) {
+        list.push({
+          dataset,
+          endpoint: 'thumbnail-camera',
+          mode,
+          label: `/thumbnail&camera= (${mode})`,
+          ...at(concurrency),
+        });
+      }
       list.push({
         dataset,
         endpoint: 'group-camera',
+        mode: 'coalesced',
         label: `/thumbnailGroup ${GROUP_MINUTES} min &camera=`,
         ...at(concurrency),
       });
       list.push({
         dataset,
         endpoint: 'group-all',
-        label: `/thumbnailGroup ${GROUP_MINUTES} min, all ${dataset.cameras.length} cameras`,
+        mode: 'coalesced',
+        label: `/thumbnailGroup ${GROUP_MINUTES} min, all ${n} cameras`,
         ...at(concurrency, true),
       });
+    }
+    for (const mode of ['coalesced', 'single'] as const) {
+      list.push({ dataset, endpoint: 'wall', mode, label: `/wall, all ${n} cameras (${mode})`, ...at(1, true) });
     }
   }
   return list;
@@ -218,6 +269,92 @@ async function measure(
     requestsPerSecond: result.requestsPerSecond,
     errors: result.errors,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// influxd CPU against the number of lookups per Flux script
+
+interface BatchPoint {
+  lookups: number;
+  scripts: number;
+  /** influxd CPU per script and per lookup, ms. */
+  perScriptMs: number;
+  perLookupMs: number;
+  lookupsPerSecond: number;
+}
+
+/**
+ * Scripts of k nearest lookups (the backend's own batchedSidesQuery: each lookup a before and an
+ * after chain over its 60 s ring, at a random moment of the 30-day set), sent straight to influxd
+ * two at a time; influxd's CPU per script against k gives the fixed and the per-lookup cost.
+ */
+async function measureBatchFit(target: InfluxTarget, influxdPid: number, spec: DatasetSpec, random: Random) {
+  const api = queryClient(target);
+  const points: BatchPoint[] = [];
+  for (const k of [1, 2, 4, 8, 16, 32]) {
+    const scripts = Math.max(10, Math.round(requestsScaled(1600) / k));
+    const queries = Array.from({ length: scripts }, () =>
+      batchedSidesQuery(
+        spec.bucket,
+        Array.from({ length: k }, () => {
+          const tNs = BigInt(randomMomentMs(random, spec)) * 1_000_000n;
+          return { camera: undefined, request: ringFor(tNs, 60n * 1_000_000_000n, -1n) };
+        }),
+      ),
+    );
+    await api.collectRows(queries[0] as ParameterizedQuery); // warm
+    const cpuBefore = cpuSeconds(influxdPid);
+    const started = performance.now();
+    let next = 0;
+    const worker = async () => {
+      while (next < queries.length) await api.collectRows(queries[next++] as ParameterizedQuery);
+    };
+    await Promise.all([worker(), worker()]);
+    const seconds = (performance.now() - started) / 1000;
+    const cpuMsTotal = (cpuSeconds(influxdPid) - cpuBefore) * 1000;
+    const point = {
+      lookups: k,
+      scripts,
+      perScriptMs: cpuMsTotal / scripts,
+      perLookupMs: cpuMsTotal / (scripts * k),
+      lookupsPerSecond: (scripts * k) / seconds,
+    };
+    points.push(point);
+    log(
+      `  ${k} lookups/script: influxd ${point.perScriptMs.toFixed(2)} ms/script, ${point.perLookupMs.toFixed(2)} ms/lookup, ${point.lookupsPerSecond.toFixed(0)} lookups/s`,
+    );
+  }
+  return { points, fit: linearFit(points.map((p) => ({ x: p.lookups, y: p.perScriptMs }))) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// influxd settings, A/B
+
+interface InfluxdVariant {
+  name: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+/** Each against influxd's own defaults, in one run; see ../shared notes on Flux throughput for why these. */
+const INFLUXD_VARIANTS: InfluxdVariant[] = [
+  { name: 'influxd defaults', args: [], env: {} },
+  { name: '--pprof-disabled', args: ['--pprof-disabled'], env: {} },
+  {
+    name: '--pprof-disabled, GOGC=400, GOMEMLIMIT=2GiB',
+    args: ['--pprof-disabled'],
+    env: { GOGC: '400', GOMEMLIMIT: '2GiB' },
+  },
+  {
+    name: '--pprof-disabled, --query-concurrency=4, --query-queue-size=1024',
+    args: ['--pprof-disabled', '--query-concurrency=4', '--query-queue-size=1024'],
+    env: {},
+  },
+];
+
+interface VariantResult {
+  variant: InfluxdVariant;
+  result: ScenarioResult;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -328,9 +465,19 @@ interface Target {
   met: boolean | null;
 }
 
-function find(results: ScenarioResult[], key: DatasetSpec['key'], endpoint: Scenario['endpoint'], concurrency: number) {
+function find(
+  results: ScenarioResult[],
+  key: DatasetSpec['key'],
+  endpoint: Scenario['endpoint'],
+  concurrency: number,
+  mode: LookupMode = 'coalesced',
+) {
   return results.find(
-    (r) => r.scenario.dataset.key === key && r.scenario.endpoint === endpoint && r.scenario.concurrency === concurrency,
+    (r) =>
+      r.scenario.dataset.key === key &&
+      r.scenario.endpoint === endpoint &&
+      r.scenario.concurrency === concurrency &&
+      r.scenario.mode === mode,
   );
 }
 
@@ -344,8 +491,8 @@ function targets(results: ScenarioResult[], naive: NaiveResult[]): Target[] {
     list.push({
       name,
       goal,
-      measured: `${unit === 'x' ? value.toFixed(2) : unit === 'req/s' ? value.toFixed(0) : ms(value)} ${unit}`,
-      met: atLeast ? value >= limit : value <= limit,
+      measured: `${unit === 'x' ? value.toFixed(2) : unit === 'req/s' || unit === 'errors' ? value.toFixed(0) : ms(value)} ${unit}`,
+      met: goal === '(ratio)' ? null : atLeast ? value >= limit : value <= limit,
     });
   };
   const thumb30 = find(results, 'day30', 'thumbnail', 1);
@@ -382,19 +529,91 @@ function targets(results: ScenarioResult[], naive: NaiveResult[]): Target[] {
     for (const endpoint of ['thumbnail', 'group'] as const) {
       const r = find(results, key, endpoint, 50);
       add(
-        `${endpoint === 'thumbnail' ? '/thumbnail' : '/thumbnailGroup'} throughput, ${key === 'day1' ? '1 day' : '30 days'}, c=50`,
+        `${endpoint === 'thumbnail' ? '/thumbnail' : '/thumbnailGroup'} throughput, ${key === 'day1' ? '1 day' : '30 days'}, c=50${endpoint === 'thumbnail' ? ' (coalesced)' : ''}`,
         '>= 500 req/s',
         r?.requestsPerSecond,
         500,
         'req/s',
         true,
       );
+      const errors = r?.errors;
+      if (endpoint === 'thumbnail')
+        add(`/thumbnail errors, ${key === 'day1' ? '1 day' : '30 days'}, c=50`, '0', errors, 0, 'errors');
     }
   }
+  const coalesced = find(results, 'day30', 'thumbnail', 50);
+  const one = find(results, 'day30', 'thumbnail', 50, 'single');
+  if (coalesced && one) {
+    add(
+      '/thumbnail c=50, 30 days: coalesced / one query per lookup',
+      '(ratio)',
+      coalesced.requestsPerSecond / one.requestsPerSecond,
+      0,
+      'x',
+      true,
+    );
+  }
+  add(
+    '/wall of 10 cameras p99, 7 days x 10 cameras, c=1',
+    '<= 30 ms',
+    find(results, 'cams10day7', 'wall', 1)?.latency.p99,
+    30,
+    'ms',
+  );
+  add(
+    '/thumbnailGroup all 10 cameras (6,000 frames) p99, c=1',
+    '<= 60 ms',
+    find(results, 'cams10day7', 'group-all', 1)?.latency.p99,
+    60,
+    'ms',
+  );
   return list;
 }
 
-function renderSection(machine: MachineInfo, results: ScenarioResult[], naive: NaiveResult[], loadNote: string) {
+function renderSection(
+  machine: MachineInfo,
+  results: ScenarioResult[],
+  naive: NaiveResult[],
+  loadNote: string,
+  batchFit?: { points: BatchPoint[]; fit: { a: number; b: number; r2: number } },
+  variants: VariantResult[] = [],
+) {
+  const base = variants[0]?.result.requestsPerSecond;
+  const variantSection = variants.length
+    ? `### influxd settings, A/B (/thumbnail, 30 days, c=50, coalesced; influxd restarted on the same data for each)
+
+${markdownTable(
+  ['influxd', 'req/s', 'vs defaults', 'p99 ms', 'errors', 'CPU ms/req: API / influxd'],
+  variants.map(({ variant, result }) => [
+    variant.name,
+    result.requestsPerSecond.toFixed(0),
+    base ? `${(result.requestsPerSecond / base).toFixed(2)}x` : '-',
+    ms(result.latency.p99),
+    String(result.errors),
+    `${cpuMs(result.cpu.backend)} / ${cpuMs(result.cpu.influxd)}`,
+  ]),
+  ['l', 'r', 'r', 'r', 'r', 'r'],
+)}
+`
+    : '';
+  const fitSection = batchFit
+    ? `### influxd CPU against lookups per Flux script (30 days, 2 scripts in flight)
+
+${markdownTable(
+  ['lookups per script', 'scripts', 'influxd ms per script', 'influxd ms per lookup', 'lookups/s'],
+  batchFit.points.map((p) => [
+    String(p.lookups),
+    String(p.scripts),
+    p.perScriptMs.toFixed(2),
+    p.perLookupMs.toFixed(2),
+    p.lookupsPerSecond.toFixed(0),
+  ]),
+  ['r', 'r', 'r', 'r', 'r'],
+)}
+
+Fit: influxd CPU per script = **${batchFit.fit.a.toFixed(2)} ms + ${batchFit.fit.b.toFixed(2)} ms × lookups** (R² ${batchFit.fit.r2.toFixed(3)}): the fixed part is what one-query-per-lookup pays for every lookup; at 16 lookups a script it is shared 16 ways.
+`
+    : '';
   const apiTable = markdownTable(
     [
       'data',
@@ -466,6 +685,8 @@ ${busyNote}
 
 ${apiTable}
 
+${fitSection}
+${variantSection}
 ### Naive Flux (the seed's approach) vs Fathom
 
 ${naiveTable}
@@ -523,12 +744,16 @@ async function main() {
   // TSM fully compacted soon after the writes stop (defaults: 10 min and 4 h), before measuring.
   process.env.INFLUXD_STORAGE_CACHE_SNAPSHOT_WRITE_COLD_DURATION ??= '10s';
   process.env.INFLUXD_STORAGE_COMPACT_FULL_WRITE_COLD_DURATION ??= '30s';
-  const influxd = await startInfluxd({
-    bin,
-    dataDir: join(CACHE_DIR, 'influxd'),
-    port: await freePort(),
-    logFile: join(CACHE_DIR, 'logs/influxd.log'),
-  });
+  const influxdPort = await freePort();
+  const startOurInfluxd = (variant?: InfluxdVariant) =>
+    startInfluxd({
+      bin,
+      dataDir: join(CACHE_DIR, 'influxd'),
+      port: influxdPort,
+      logFile: join(CACHE_DIR, 'logs/influxd.log'),
+      ...(variant ? { untuned: true, extraArgs: variant.args, env: variant.env } : {}),
+    });
+  let influxd = await startOurInfluxd();
   await setupInfluxd(influxd.url, {
     username: 'bench',
     password: 'bench-password-not-a-secret',
@@ -546,25 +771,28 @@ async function main() {
   if (idle > 16) log(`influxd idle after ${idle.toFixed(0)} s`);
 
   const thumbnailDir = mkdtempSync(join(tmpdir(), 'fathom-bench-thumbnails-'));
-  const backends = new Map<DatasetSpec['key'], BackendChild>();
+  const backends = new Map<string, BackendChild>();
   const stops: (() => Promise<void>)[] = [];
   for (const spec of measured) {
-    const backend = await startBackend({
-      influx: target,
-      bucket: spec.bucket,
-      logFile: join(CACHE_DIR, `logs/backend-${spec.key}.log`),
-      logLevel: env.BENCH_LOG_LEVEL ?? 'info',
-      thumbnailDir,
-      cpuProfileDir: env.BENCH_CPU_PROF,
-    });
-    backends.set(spec.key, backend);
-    stops.push(backend.stop);
+    for (const mode of ['coalesced', 'single'] as const) {
+      const backend = await startBackend({
+        influx: target,
+        bucket: spec.bucket,
+        logFile: join(CACHE_DIR, `logs/backend-${spec.key}-${mode}.log`),
+        logLevel: env.BENCH_LOG_LEVEL ?? 'info',
+        thumbnailDir,
+        cpuProfileDir: env.BENCH_CPU_PROF,
+        env: { ...MODE_ENV[mode], EXPORTS_ENABLED: 'false' },
+      });
+      backends.set(`${spec.key}/${mode}`, backend);
+      stops.push(backend.stop);
+    }
   }
 
   const random = seededRandom(SEED);
   const results: ScenarioResult[] = [];
   for (const scenario of scenarios(measured)) {
-    const backend = backends.get(scenario.dataset.key) as BackendChild;
+    const backend = backends.get(`${scenario.dataset.key}/${scenario.mode}`) as BackendChild;
     log(
       `${scenario.dataset.label}: ${scenario.label}, concurrency ${scenario.concurrency}, ${scenario.requests} requests`,
     );
@@ -577,11 +805,46 @@ async function main() {
     );
   }
 
+  const day30 = measured.find((d) => d.key === 'day30');
+  let batchFit: Awaited<ReturnType<typeof measureBatchFit>> | undefined;
+  if (day30) {
+    log('influxd CPU against lookups per script (30 days)');
+    batchFit = await measureBatchFit(target, influxd.pid, day30, random);
+  }
+
   const naive: NaiveResult[] = [];
   if (env.BENCH_SKIP_NAIVE !== '1') {
     for (const spec of measured.filter((d) => d.cameras.length === 1)) {
       log(`${spec.label}: naive Flux`);
-      naive.push(...(await measureNaive(target, spec, (backends.get(spec.key) as BackendChild).url, random)));
+      naive.push(
+        ...(await measureNaive(target, spec, (backends.get(`${spec.key}/coalesced`) as BackendChild).url, random)),
+      );
+    }
+  }
+
+  // influxd settings: the same /thumbnail load (30 days, c=50, coalesced) against each variant, influxd restarted on the same data.
+  const variants: VariantResult[] = [];
+  const abBackend = backends.get('day30/coalesced');
+  if (abBackend && day30 && env.BENCH_SKIP_INFLUXD_AB !== '1') {
+    for (const variant of INFLUXD_VARIANTS) {
+      log(`influxd A/B: ${variant.name}`);
+      await influxd.stop();
+      influxd = await startOurInfluxd(variant);
+      await waitUntilIdle(influxd.pid, log, { minimumMs: 12_000 });
+      const scenario: Scenario = {
+        dataset: day30,
+        endpoint: 'thumbnail',
+        mode: 'coalesced',
+        label: `/thumbnail (coalesced), influxd: ${variant.name}`,
+        concurrency: 50,
+        requests: requestsScaled(3000),
+        warmup: requestsScaled(300),
+      };
+      const result = await measure(scenario, abBackend, influxd.pid, random);
+      variants.push({ variant, result });
+      log(
+        `  ${result.requestsPerSecond.toFixed(0)} req/s, p99 ${ms(result.latency.p99)} ms, influxd ${cpuMs(result.cpu.influxd)} ms/req`,
+      );
     }
   }
 
@@ -589,7 +852,7 @@ async function main() {
   await influxd.stop();
   rmSync(thumbnailDir, { recursive: true, force: true });
 
-  const section = renderSection(machine, results, naive, loadNote);
+  const section = renderSection(machine, results, naive, loadNote, batchFit, variants);
   process.stdout.write(`\n${section}\n`);
   const resultsDir = join(CACHE_DIR, 'results');
   mkdirSync(resultsDir, { recursive: true });

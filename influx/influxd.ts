@@ -70,12 +70,23 @@ export function parseRetention(value: string): number {
   return seconds;
 }
 
+/**
+ * Settings measured by `npm run bench:query` (its influxd A/B table) and adopted because they
+ * paid; compose sets the same through INFLUXD_* variables (docker-compose.yml).
+ */
+export const INFLUXD_TUNING_ARGS: readonly string[] = [];
+
 export async function startInfluxd(options: {
   bin: string;
   dataDir: string;
   port: number;
   host?: string;
   logFile?: string;
+  /** More flags and environment (for the bench's A/B of influxd settings). */
+  extraArgs?: readonly string[];
+  /** Leave out INFLUXD_TUNING_ARGS: the A/B's baseline. */
+  untuned?: boolean;
+  env?: Record<string, string>;
 }): Promise<InfluxdHandle> {
   const host = options.host ?? '127.0.0.1';
   // Another server on the port would answer /health in our stead.
@@ -83,15 +94,21 @@ export async function startInfluxd(options: {
     throw new Error(`cannot start influxd: ${host}:${options.port} is already in use`);
   }
   mkdirSync(options.dataDir, { recursive: true });
-  const child = spawnBound(options.bin, [
-    `--bolt-path=${join(options.dataDir, 'influxd.bolt')}`,
-    `--engine-path=${join(options.dataDir, 'engine')}`,
-    `--sqlite-path=${join(options.dataDir, 'influxd.sqlite')}`,
-    // Its default listens on every interface; ours never does unless asked.
-    `--http-bind-address=${host}:${options.port}`,
-    '--reporting-disabled',
-    '--log-level=warn',
-  ]);
+  const child = spawnBound(
+    options.bin,
+    [
+      `--bolt-path=${join(options.dataDir, 'influxd.bolt')}`,
+      `--engine-path=${join(options.dataDir, 'engine')}`,
+      `--sqlite-path=${join(options.dataDir, 'influxd.sqlite')}`,
+      // Its default listens on every interface; ours never does unless asked.
+      `--http-bind-address=${host}:${options.port}`,
+      '--reporting-disabled',
+      '--log-level=warn',
+      ...(options.untuned ? [] : INFLUXD_TUNING_ARGS),
+      ...(options.extraArgs ?? []),
+    ],
+    options.env ? { env: { ...process.env, ...options.env } } : {},
+  );
   const tail = tailOf(child);
   if (options.logFile) {
     const log = createWriteStream(options.logFile, { flags: 'a' });

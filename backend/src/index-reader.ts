@@ -12,6 +12,7 @@ import {
   camerasAndStatusQuery,
   framesWithMetricsQuery,
   newestFramesQuery,
+  wallSidesQuery,
   YIELD,
 } from './flux/queries.js';
 import { type BatcherStats, createSidesBatcher } from './lookup-batcher.js';
@@ -42,7 +43,13 @@ export interface CameraSummary {
 export interface ThumbnailIndex {
   nearest(tNs: bigint, options: { camera?: string; withinNs?: bigint }): Promise<NearestFrame | null>;
   /** Each camera's frame closest to tNs (a camera wall), in the cameras' order; ring by ring, all cameras in one script. */
-  nearestMany(tNs: bigint, cameras: readonly string[], withinNs?: bigint): Promise<(NearestFrame | null)[]>;
+  nearestMany(
+    tNs: bigint,
+    cameras: readonly string[],
+    withinNs?: bigint,
+    /** `cameras` is every camera in the index: the first ring needs no camera filter. */
+    all?: boolean,
+  ): Promise<(NearestFrame | null)[]>;
   /** Ids of cameras with frames, sorted (from the tag index; remembered for CAMERA_IDS_TTL_MS). */
   cameraIds(): Promise<string[]>;
   /** Flux requests and lookups so far (metrics: lookups per request). */
@@ -86,20 +93,42 @@ function addMetric(metrics: Map<string, NonNullable<Frame['metrics']>>, row: Flu
   metrics.set(key, entry);
 }
 
-/** Splits a batched response (yields b<i>, a<i>) into each lookup's sides, in order. */
+/** Of two frames for the same side, the one nearer the instant; equal times go to the smaller camera id (any fixed rule would do). */
+function nearerOf(side: 'before' | 'after', current: Frame | null, candidate: Frame): Frame {
+  if (!current) return candidate;
+  if (candidate.timeNs !== current.timeNs) {
+    const later = candidate.timeNs > current.timeNs;
+    return side === 'before' ? (later ? candidate : current) : later ? current : candidate;
+  }
+  return candidate.camera < current.camera ? candidate : current;
+}
+
+/** Splits a batched response (yields b<i>, a<i>; one row per series) into each lookup's sides, in order. */
 export function rowsToBatchedSides(rows: FluxRow[], count: number): SidesResult[] {
   const results: SidesResult[] = Array.from({ length: count }, () => ({ before: null, after: null }));
   for (const row of rows) {
     const name = typeof row.result === 'string' ? row.result : '';
-    const index = Number(name.slice(1));
-    const result = results[index];
-    if (!result || !/^[ab]\d+$/.test(name)) continue;
+    if (!/^[ab]\d+$/.test(name)) continue;
+    const result = results[Number(name.slice(1))];
     const frame = rowToFrame(row);
-    if (!frame) continue;
-    if (name[0] === 'b') result.before = frame;
-    else result.after = frame;
+    if (!result || !frame) continue;
+    if (name[0] === 'b') result.before = nearerOf('before', result.before, frame);
+    else result.after = nearerOf('after', result.after, frame);
   }
   return results;
+}
+
+/** Splits a wall response (yields before/after, one row per series) into each camera's sides. */
+export function rowsToWallSides(rows: FluxRow[], cameras: readonly string[]): SidesResult[] {
+  const byCamera = new Map<string, SidesResult>(cameras.map((camera) => [camera, { before: null, after: null }]));
+  for (const row of rows) {
+    const frame = rowToFrame(row);
+    const result = frame && byCamera.get(frame.camera);
+    if (!frame || !result) continue;
+    if (row.result === YIELD.before) result.before = nearerOf('before', result.before, frame);
+    else if (row.result === YIELD.after) result.after = nearerOf('after', result.after, frame);
+  }
+  return cameras.map((camera) => byCamera.get(camera) as SidesResult);
 }
 
 /** Splits a two-yield nearest response into its sides. */
@@ -192,10 +221,15 @@ export function createThumbnailIndex(
       return findNearest(findSides, tNs, withinNs);
     },
 
-    nearestMany(tNs, cameras, withinNs) {
+    nearestMany(tNs, cameras, withinNs, all = false) {
+      // Every step asks one ring of all cameras still open: two chains, however many cameras.
       return findNearestMany(
-        (keys: string[], requests: SidesRequest[]) =>
-          batcher.findAll(keys.map((camera, i) => ({ camera, request: requests[i] as SidesRequest }))),
+        async (open: string[], requests: SidesRequest[]) => {
+          const ring = requests[0] as SidesRequest;
+          const everyCamera = all && open.length === cameras.length;
+          const rows = await influx.query(wallSidesQuery(bucket, everyCamera ? undefined : open, ring), 'wall');
+          return rowsToWallSides(rows, open);
+        },
         cameras,
         tNs,
         withinNs,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from './rng.js';
-import { percentile, summarise } from './stats.js';
+import { linearFit, percentile, summarise } from './stats.js';
 
 describe('percentile (nearest rank)', () => {
   const hundred = Float64Array.from({ length: 100 }, (_, i) => i + 1);
@@ -35,5 +35,14 @@ describe('seededRandom', () => {
     expect(Array.from({ length: 1000 }, b)).toEqual(first);
     expect(first.every((x) => x >= 0 && x < 1)).toBe(true);
     expect(new Set(first).size).toBeGreaterThan(990);
+  });
+});
+
+describe('linearFit', () => {
+  it('recovers an exact line and says how well it fits', () => {
+    const fit = linearFit([1, 2, 4, 8].map((x) => ({ x, y: 3 + 0.5 * x })));
+    expect(fit.a).toBeCloseTo(3);
+    expect(fit.b).toBeCloseTo(0.5);
+    expect(fit.r2).toBeCloseTo(1);
   });
 });

@@ -29,3 +29,17 @@ export function summarise(samples: readonly number[] | Float64Array): LatencySum
 export function median(samples: readonly number[]): number {
   return summarise(samples).p50;
 }
+
+/** Least squares y = a + b·x. */
+export function linearFit(points: { x: number; y: number }[]): { a: number; b: number; r2: number } {
+  const n = points.length;
+  const mx = points.reduce((sum, p) => sum + p.x, 0) / n;
+  const my = points.reduce((sum, p) => sum + p.y, 0) / n;
+  const sxy = points.reduce((sum, p) => sum + (p.x - mx) * (p.y - my), 0);
+  const sxx = points.reduce((sum, p) => sum + (p.x - mx) ** 2, 0);
+  const b = sxx === 0 ? 0 : sxy / sxx;
+  const a = my - b * mx;
+  const ssTot = points.reduce((sum, p) => sum + (p.y - my) ** 2, 0);
+  const ssRes = points.reduce((sum, p) => sum + (p.y - (a + b * p.x)) ** 2, 0);
+  return { a, b, r2: ssTot === 0 ? 1 : 1 - ssRes / ssTot };
+}

@@ -44,11 +44,13 @@ export interface InfluxConnection {
   timeoutMs?: number;
 }
 
-function toQueryError(error: unknown, label: string): InfluxQueryError {
+export function toQueryError(error: unknown, label: string): InfluxQueryError {
   if (error instanceof HttpError) {
-    const rejected = error.statusCode === 400 || error.statusCode === 422;
     // The body is InfluxDB's JSON error message; it never contains our token.
     const reason = error.json?.message ?? error.body ?? error.message;
+    // A full query queue (--query-queue-size) is answered 400 "queue length exceeded": load, not our bug, so retryable (503).
+    const overloaded = /queue length exceeded/i.test(String(reason));
+    const rejected = !overloaded && (error.statusCode === 400 || error.statusCode === 422);
     return new InfluxQueryError(
       rejected ? 'rejected' : 'unavailable',
       `${label}: InfluxDB HTTP ${error.statusCode}: ${reason}`,

@@ -94,9 +94,12 @@ ${second}`
 export const batchYield = (side: 'before' | 'after', index: number) => `${side === 'before' ? 'b' : 'a'}${index}`;
 
 /**
- * Several nearest lookups in one script: each lookup's sides are the same pushed-down chains
- * as nearestSidesQuery's, with yields named by the lookup's position, so the fixed cost of a
- * Flux request is paid once for all of them.
+ * Several nearest lookups in one script, with yields named by the lookup's position, so the
+ * fixed cost of a Flux request is paid once for all of them. Each side is a bare
+ * `last()`/`first()` after the pushed-down filter, without group(): storage then answers one
+ * row per series (ReadWindowAggregate) instead of probing every series and reading it again
+ * (group() |> last() is ReadGroupAggregate, which does both); the reader keeps the newest row
+ * before and the oldest after (a camera has one series per location, "any camera" one per camera).
  */
 export function batchedSidesQuery(
   bucket: string,
@@ -108,7 +111,6 @@ export function batchedSidesQuery(
       parts.push(flux`from(bucket: ${bucket})
   |> ${rangeOf(request.before)}
   |> ${thumbnailFilter(camera)}
-  |> group()
   |> last()
   |> yield(name: ${batchYield('before', index)})`);
     }
@@ -116,18 +118,63 @@ export function batchedSidesQuery(
       parts.push(flux`from(bucket: ${bucket})
   |> ${rangeOf(request.after)}
   |> ${thumbnailFilter(camera)}
-  |> group()
   |> first()
   |> yield(name: ${batchYield('after', index)})`);
     }
   }
+  return joinScripts(parts);
+}
+
+function joinScripts(parts: FluxQuery[]): FluxQuery {
   const [first, ...rest] = parts;
-  if (!first) throw new RangeError('a batch needs at least one side');
+  if (!first) throw new RangeError('a script needs at least one chain');
   return rest.reduce(
     (script, part) => flux`${script}
 
 ${part}`,
     first,
+  );
+}
+
+/**
+ * A wall: the same ring for several cameras (or every camera), in two chains whatever their
+ * number: one filter on the camera set, then a bare last()/first() that storage answers per
+ * series, so each camera's newest frame before and oldest after come back as rows of their own.
+ */
+export function wallSidesQuery(
+  bucket: string,
+  cameras: readonly string[] | undefined,
+  request: SidesRequest,
+): FluxQuery {
+  const filter =
+    cameras === undefined
+      ? thumbnailFilter(undefined)
+      : flux`filter(fn: (r) => r._measurement == ${MEASUREMENT.thumbnails} and r._field == ${THUMBNAIL_FIELD.filepath} and (${cameraSet(cameras)}))`;
+  const parts: FluxQuery[] = [];
+  if (request.before) {
+    parts.push(flux`from(bucket: ${bucket})
+  |> ${rangeOf(request.before)}
+  |> ${filter}
+  |> last()
+  |> yield(name: ${YIELD.before})`);
+  }
+  if (request.after) {
+    parts.push(flux`from(bucket: ${bucket})
+  |> ${rangeOf(request.after)}
+  |> ${filter}
+  |> first()
+  |> yield(name: ${YIELD.after})`);
+  }
+  return joinScripts(parts);
+}
+
+/** r.camera == a or r.camera == b …: tag equalities joined by `or`, which storage still applies itself. */
+function cameraSet(cameras: readonly string[]): FluxQuery {
+  const [first, ...rest] = cameras;
+  if (first === undefined) throw new RangeError('an empty camera set');
+  return rest.reduce(
+    (set, camera) => flux`${set} or r[${TAG.camera}] == ${camera}`,
+    flux`r[${TAG.camera}] == ${first}`,
   );
 }
 

@@ -15,7 +15,7 @@ export function wallHandler(index: ThumbnailIndex, answers: SettledAnswers = liv
     const query = parseQuery(wallQuerySchema, req.query);
     const cameras = query.camera ? [...new Set(query.camera)] : await index.cameraIds();
     await answers.json(req, res, async () => {
-      const frames = await index.nearestMany(query.ts, cameras, query.within);
+      const frames = await index.nearestMany(query.ts, cameras, query.within, !query.camera);
       // Settled once every camera's answer is: a camera with no frame depends on the whole bound (none: the live edge).
       let dependsThroughNs: bigint | null = query.ts;
       for (const nearest of frames) {
