@@ -9,6 +9,7 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 
 DEBIAN_PACKAGES=(
   ffmpeg                                   # thumbnails (feed-handler), ffprobe (tests)
+  nginx libnginx-mod-rtmp                  # the RTMP server the restream tests and bench publish to
   gstreamer1.0-tools gstreamer1.0-x gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0 python3-gi   # the RTSP server

@@ -108,4 +108,77 @@ describe('motion settings', () => {
       /MOTION_ENABLED.*ACTIVITY_RETENTION_DAYS|ACTIVITY_RETENTION_DAYS.*MOTION_ENABLED/,
     );
   });
+
+  describe('restream targets', () => {
+    const withTargets = (restream: unknown, extra: Record<string, string> = {}) =>
+      parseConfig({
+        INFLUX_TOKEN: 't',
+        CAMERAS: JSON.stringify([{ id: 'cam1', url: 'rtsp://10.0.0.2/s', restream }]),
+        ...extra,
+      });
+
+    it('reads targets, naming each after its host unless named, enabled unless said otherwise', () => {
+      const config = withTargets([
+        { url: 'rtmp://a.rtmp.youtube.com/live2', key: 'abcd-efgh-ijkl' },
+        { name: 'relay', url: 'rtmps://relay.example:443/app/', key: 'k2?s_bl=1', enabled: false },
+      ]);
+      expect(config.cameras[0]?.restream).toEqual([
+        { name: 'a.rtmp.youtube.com', url: 'rtmp://a.rtmp.youtube.com/live2', key: 'abcd-efgh-ijkl', enabled: true },
+        { name: 'relay', url: 'rtmps://relay.example:443/app/', key: 'k2?s_bl=1', enabled: false },
+      ]);
+      expect(config.restream).toEqual({ backoff: { baseMs: 1_000, maxMs: 60_000 }, stallSeconds: 15 });
+      expect(config.apiToken).toBeUndefined();
+      expect(parseConfig({ INFLUX_TOKEN: 't' }).cameras[0]?.restream).toBeUndefined();
+    });
+
+    it('names every bad key of every target, and never quotes a key', () => {
+      const secret = 'do-not-print-me';
+      try {
+        withTargets(
+          [
+            { url: 'http://a/live2', key: secret },
+            { url: 'rtmp://host-only', key: '' },
+            { url: 'rtmp://h/app', key: `two ${secret}`, enable: false },
+            { name: '../x', url: 'rtmp://h/app', key: secret, enabled: 'yes' },
+          ],
+          { RESTREAM_BACKOFF_BASE_MS: '5000', RESTREAM_BACKOFF_MAX_MS: '1000' },
+        );
+        expect.unreachable();
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        const issues = (error as ConfigError).issues;
+        expect(issues.map((i) => i.key)).toEqual(
+          expect.arrayContaining([
+            'CAMERAS.0.restream.0.url',
+            'CAMERAS.0.restream.1.url',
+            'CAMERAS.0.restream.1.key',
+            'CAMERAS.0.restream.2.key',
+            'CAMERAS.0.restream.2',
+            'CAMERAS.0.restream.3.name',
+            'CAMERAS.0.restream.3.enabled',
+          ]),
+        );
+        expect(issues.find((i) => i.key === 'CAMERAS.0.restream.2')?.message).toMatch(/enable/);
+        expect((error as Error).message).not.toContain(secret);
+      }
+    });
+
+    it('refuses two targets of one camera with the same name, and a max backoff below the base', () => {
+      expect(() =>
+        withTargets([
+          { url: 'rtmp://a.rtmp.youtube.com/live2', key: 'k1' },
+          { url: 'rtmp://a.rtmp.youtube.com/live2', key: 'k2' },
+        ]),
+      ).toThrow(/CAMERAS\.0\.restream: restream target names must be unique/);
+      expect(() => withTargets([], { RESTREAM_BACKOFF_BASE_MS: '5000', RESTREAM_BACKOFF_MAX_MS: '1000' })).toThrow(
+        /RESTREAM_BACKOFF_MAX_MS: must be >= RESTREAM_BACKOFF_BASE_MS/,
+      );
+    });
+
+    it('takes an API token of 16 characters or more for the switch', () => {
+      expect(parseConfig({ INFLUX_TOKEN: 't', FATHOM_API_TOKEN: 'x'.repeat(16) }).apiToken).toBe('x'.repeat(16));
+      expect(parseConfig({ INFLUX_TOKEN: 't', FATHOM_API_TOKEN: '' }).apiToken).toBeUndefined();
+      expect(() => parseConfig({ INFLUX_TOKEN: 't', FATHOM_API_TOKEN: 'short' })).toThrow(/FATHOM_API_TOKEN/);
+    });
+  });
 });

@@ -16,13 +16,59 @@ import { logLevel, parseEnv, positiveInt, positiveNumber, withoutEmpty } from '@
 import dotenv from 'dotenv';
 import { z } from 'zod';
 
-export const cameraSchema = z.object({
-  id: z.string().regex(CAMERA_ID_PATTERN, 'letters, digits, _ and -, starting with a letter or digit'),
-  url: z.string().regex(/^rtsps?:\/\/\S+$/, 'must be an rtsp:// or rtsps:// URL'),
-  location: z.string().min(1).max(128).default('default'),
-  /** Thumbnail width for this camera; THUMBNAIL_WIDTH otherwise. */
-  width: z.number().int().min(16).max(7680).optional(),
-});
+/** A restream target's name: in the HTTP API's paths and in metric labels, so no key and nothing odd. */
+const RESTREAM_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** The name a target gets when none is given: the server's host name (a.rtmp.youtube.com). */
+function defaultTargetName(url: string): string {
+  let host = 'restream';
+  try {
+    host = new URL(url).hostname || host;
+  } catch {
+    // the regex passed, so this does not happen; keep the fallback anyway
+  }
+  return (
+    host
+      .replace(/[^A-Za-z0-9_.-]/g, '-')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, 64) || 'restream'
+  );
+}
+
+/**
+ * An RTMP server this camera is sent on to (YouTube Live, Twitch, an nginx-rtmp relay).
+ * Unknown keys are refused, so a misspelt `enabled` cannot leave a stream on.
+ * The key is a secret: no message here quotes it.
+ */
+export const restreamTargetSchema = z
+  .strictObject({
+    name: z.string().regex(RESTREAM_NAME, 'letters, digits, _ . and -, starting with a letter or digit').optional(),
+    url: z
+      .string()
+      .regex(
+        /^rtmps?:\/\/[^\s/]+\/[^\s]+$/,
+        'must be an rtmp:// or rtmps:// URL with the application, e.g. rtmp://a.rtmp.youtube.com/live2 (the key goes in "key")',
+      ),
+    key: z.string().min(1, 'required').regex(/^\S+$/, 'must not contain spaces'),
+    enabled: z.boolean().default(true),
+  })
+  .transform((target) => ({ ...target, name: target.name ?? defaultTargetName(target.url) }));
+export type RestreamTargetConfig = z.infer<typeof restreamTargetSchema>;
+
+export const cameraSchema = z
+  .object({
+    id: z.string().regex(CAMERA_ID_PATTERN, 'letters, digits, _ and -, starting with a letter or digit'),
+    url: z.string().regex(/^rtsps?:\/\/\S+$/, 'must be an rtsp:// or rtsps:// URL'),
+    location: z.string().min(1).max(128).default('default'),
+    /** Thumbnail width for this camera; THUMBNAIL_WIDTH otherwise. */
+    width: z.number().int().min(16).max(7680).optional(),
+    /** RTMP servers this camera is sent on to, each by its own ffmpeg (video copied). */
+    restream: z.array(restreamTargetSchema).max(8).optional(),
+  })
+  .refine((camera) => new Set((camera.restream ?? []).map((t) => t.name)).size === (camera.restream ?? []).length, {
+    message: 'restream target names must be unique per camera: give each target a "name"',
+    path: ['restream'],
+  });
 export type CameraConfig = z.infer<typeof cameraSchema>;
 
 export const DEFAULT_CAMERAS: CameraConfig[] = [{ id: 'test', url: 'rtsp://rtsp:8554/test', location: 'default' }];
@@ -90,6 +136,13 @@ export const envSchema = z.object({
     .max(86_400)
     .refine((s) => 86_400 % s === 0, 'must divide a day (86400 s) so chunks stay aligned to the clock')
     .optional(),
+  /** A restream that fails is retried after this, doubling each time up to RESTREAM_BACKOFF_MAX_MS. */
+  RESTREAM_BACKOFF_BASE_MS: positiveInt(1_000),
+  RESTREAM_BACKOFF_MAX_MS: positiveInt(60_000),
+  /** No video sent to the RTMP server for this long: the restream's ffmpeg is stopped and restarted. */
+  RESTREAM_STALL_SECONDS: positiveNumber(15),
+  /** Bearer token for the feed-handler's control routes (the restream switch); unset: configuration only. */
+  FATHOM_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Delete footage older than this many days (0: no age limit). */
   RETENTION_DAYS: z.coerce.number().min(0).default(30),
   /** Disk budget for thumbnails and chunks together, in GB (10^9 bytes; 0: no budget). */
@@ -129,6 +182,9 @@ export interface Config {
   shutdownFlushSeconds: number;
   chunks: { enabled: boolean; dir: string; seconds: number };
   motion: { enabled: boolean; activityBucket: string; activityRetentionDays: number };
+  restream: { backoff: { baseMs: number; maxMs: number }; stallSeconds: number };
+  /** Bearer token of the control routes; undefined: they are refused. */
+  apiToken: string | undefined;
   retention: {
     maxAgeDays: number | null;
     maxBytes: number | null;
@@ -153,9 +209,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = parseEnv(envSchema, withoutEmpty(env));
   if (!result.ok) throw new ConfigError(result.issues);
   const e = result.data;
-  if (e.RESTART_BACKOFF_MAX_MS < e.RESTART_BACKOFF_BASE_MS) {
-    throw new ConfigError([{ key: 'RESTART_BACKOFF_MAX_MS', message: 'must be >= RESTART_BACKOFF_BASE_MS' }]);
-  }
+  const orderIssues = [
+    ['RESTART_BACKOFF_MAX_MS', e.RESTART_BACKOFF_MAX_MS, 'RESTART_BACKOFF_BASE_MS', e.RESTART_BACKOFF_BASE_MS],
+    ['RESTREAM_BACKOFF_MAX_MS', e.RESTREAM_BACKOFF_MAX_MS, 'RESTREAM_BACKOFF_BASE_MS', e.RESTREAM_BACKOFF_BASE_MS],
+  ] as const;
+  const issues = orderIssues
+    .filter(([, max, , base]) => max < base)
+    .map(([key, , baseKey]) => ({ key, message: `must be >= ${baseKey}` }));
+  if (issues.length > 0) throw new ConfigError(issues);
   return {
     influx: { url: e.INFLUX_URL, token: e.INFLUX_TOKEN, org: e.INFLUX_ORG, bucket: e.INFLUX_BUCKET },
     thumbnailDir: e.THUMBNAIL_DIR,
@@ -182,6 +243,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       activityBucket: e.ACTIVITY_BUCKET ?? `${e.INFLUX_BUCKET}${ACTIVITY_BUCKET_SUFFIX}`,
       activityRetentionDays: e.ACTIVITY_RETENTION_DAYS,
     },
+    restream: {
+      backoff: { baseMs: e.RESTREAM_BACKOFF_BASE_MS, maxMs: e.RESTREAM_BACKOFF_MAX_MS },
+      stallSeconds: e.RESTREAM_STALL_SECONDS,
+    },
+    apiToken: e.FATHOM_API_TOKEN,
     retention: {
       maxAgeDays: e.RETENTION_DAYS > 0 ? e.RETENTION_DAYS : null,
       maxBytes: e.RETENTION_MAX_GB > 0 ? Math.round(e.RETENTION_MAX_GB * GB) : null,

@@ -23,10 +23,14 @@ import { notStoredReason, StoreFaults } from './footage/store-faults.js';
 import type { ThumbnailStore } from './footage/thumbnail-store.js';
 import type { CameraHealth, HealthReport } from './http/health.js';
 import type { FeedMetrics } from './http/metrics.js';
+import type { RestreamControl } from './http/restream-routes.js';
 import { ActivityKeeper, type ActivityPort } from './index/activity-keeper.js';
 import { ChunkIndexer } from './index/chunk-indexer.js';
 import { IndexWriter } from './index/index-writer.js';
 import type { ChunkIndexPort, IndexPort } from './index/influx.js';
+import { keyRedactor } from './restream/redaction.js';
+import type { RestreamRunner } from './restream/restream-process.js';
+import { RestreamSupervisor } from './restream/restream-supervisor.js';
 import type { Clock } from './shared/clock.js';
 
 export interface FeedHandlerDeps {
@@ -45,7 +49,7 @@ export interface FeedHandlerDeps {
     | 'chunks'
     | 'retention'
   > &
-    Partial<Pick<Config, 'motion'>>;
+    Partial<Pick<Config, 'motion' | 'restream'>>;
   clock: Clock;
   log: Logger;
   ffmpeg: Pick<FfmpegRunner, 'spawnCapture' | 'probeKeyframeTimes'>;
@@ -59,6 +63,8 @@ export interface FeedHandlerDeps {
   activity?: ActivityPort;
   /** The index bucket, which the activity task reads. */
   bucket?: string;
+  /** Starts the restream children (cameras' `restream` targets); absent: no restreams run. */
+  restreamer?: RestreamRunner;
 }
 
 export interface FeedHandler {
@@ -68,6 +74,8 @@ export interface FeedHandler {
   health(): HealthReport;
   /** Runs a retention sweep now (also used by tests and the retention benchmark). */
   sweepRetention(): ReturnType<Retention['sweep']>;
+  /** The restream targets' status and their on/off switch. */
+  restreams: RestreamControl;
 }
 
 /** Frames further than this from the clock are not real capture times (ffmpeg's first frame says pts 0). */
@@ -79,6 +87,10 @@ const MAX_CONCURRENT_PROBES = 2;
 const CHUNK_PUBLISH_TIMEOUT_MS = 10_000;
 /** Retention never deletes files that ended less than this ago. */
 const RETENTION_PROTECT_MS = 60_000;
+/** Restream defaults when the config leaves them out (tests that build the core by hand). */
+const RESTREAM_DEFAULTS = { backoff: { baseMs: 1_000, maxMs: 60_000 }, stallSeconds: 15 };
+/** A restream live this long was a success: its next failure is retried after the base delay again. */
+const RESTREAM_STABLE_LIVE_MS = 10_000;
 /** Retry delays of the thumbnail and chunk index writers while InfluxDB refuses writes. */
 const INDEX_WRITE_BACKOFF = { baseMs: 500, maxMs: 10_000, jitter: 0.2 };
 
@@ -299,6 +311,42 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
     cameraState.set(supervisor.snapshot().camera, () => supervisor.snapshot().state);
   }
 
+  // Each restream target has its own ffmpeg and its own RTSP session: nothing it does reaches the capture above.
+  const restreamSettings = config.restream ?? RESTREAM_DEFAULTS;
+  const targets = config.cameras.flatMap((camera) => (camera.restream ?? []).map((target) => ({ camera, target })));
+  // Every key is masked in every restream's text: a line never names another camera's key either.
+  const redactKeys = keyRedactor(targets.map(({ target }) => target.key));
+  const restreamer = deps.restreamer;
+  const restreams = restreamer
+    ? targets.map(
+        ({ camera, target }) =>
+          new RestreamSupervisor({
+            camera: camera.id,
+            input: { kind: 'rtsp', url: camera.url, socketTimeoutSeconds: config.rtspTimeoutSeconds },
+            target,
+            settings: {
+              stallMs: restreamSettings.stallSeconds * 1000,
+              backoff: { ...restreamSettings.backoff, jitter: 0.2 },
+              stopGraceMs: STOP_GRACE_MS,
+              stderrLines: 40,
+              probeTimeoutMs: config.rtspTimeoutSeconds * 1000 + 10_000,
+              audioBitrateKbps: 128,
+              stableLiveMs: RESTREAM_STABLE_LIVE_MS,
+            },
+            runner: restreamer,
+            clock,
+            log: log.child({ component: 'restream' }),
+            redact: redactKeys,
+            ...(deps.random ? { random: deps.random } : {}),
+          }),
+      )
+    : [];
+  const restreamControl: RestreamControl = {
+    list: () => restreams.map((r) => r.snapshot()),
+    setEnabled: (camera, target, enabled) =>
+      restreams.find((r) => r.camera === camera && r.target === target)?.setEnabled(enabled) ?? null,
+  };
+
   // Staging folders are made (and cleared of a dead process's leftovers) before ffmpeg may write there.
   const prepareChunks = async () => {
     if (!config.chunks.enabled) return;
@@ -344,6 +392,7 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
       },
       storage: retention.storage(),
       ...(activityKeeper ? { activity: activityKeeper.state() } : {}),
+      ...(restreams.length > 0 ? { restreams: restreamControl.list() } : {}),
     };
   };
 
@@ -381,6 +430,20 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
     };
   });
 
+  metrics.bindRestreams(() =>
+    restreams.map((r) => {
+      const s = r.snapshot();
+      return {
+        camera: s.camera,
+        target: s.target,
+        state: s.state,
+        uptimeSeconds: s.uptimeSeconds,
+        bytesSent: s.bytesSent,
+        restarts: s.restarts,
+      };
+    }),
+  );
+
   let started: Promise<void> | null = null;
   return {
     start() {
@@ -388,6 +451,7 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
       activityKeeper?.start();
       chunkIndexer.start();
       retention.start();
+      for (const restream of restreams) restream.start();
       started = prepareChunks()
         .catch((error: unknown) => {
           log.error({ err: error }, 'could not prepare the chunk folders; recording thumbnails only');
@@ -399,7 +463,7 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
     },
     async stop() {
       await started;
-      await Promise.all(supervisors.map((s) => s.stop()));
+      await Promise.all([...supervisors.map((s) => s.stop()), ...restreams.map((r) => r.stop())]);
       await retention.stop();
       await activityKeeper?.stop();
       const deadline = config.shutdownFlushSeconds * 1000;
@@ -411,5 +475,6 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
     },
     health,
     sweepRetention: () => retention.sweep('manual'),
+    restreams: restreamControl,
   };
 }

@@ -1,9 +1,10 @@
 /**
  * The layout of feed-handler/src, checked on every unit run. A frame goes
  * through the stage folders in order: capture → footage (stored) → analysis
- * (motion) → index; http reports on them. The files at the top of src (main.ts, config.ts, feed-handler.ts,
- * logger.ts) are the composition root: they read the settings and wire the
- * stages together. Imports point one way:
+ * (motion) → index; restream sends a camera on to RTMP servers beside them;
+ * http reports on them. The files at the top of src (main.ts, config.ts,
+ * feed-handler.ts, logger.ts) are the composition root: they read the settings
+ * and wire the stages together. Imports point one way:
  *
  * - the root may import anything below it; nothing below it imports the root
  *   (a stage that needs a setting or a type from the root declares the narrow
@@ -12,7 +13,8 @@
  *   `@fathom/service-kit`, npm), and the upstream stages listed in ALLOWED:
  *     footage → capture (a JPEG's size, the words for an error kind),
  *     index → footage (reconciliation lists the stored files),
- *     http → capture, footage (the health report shows camera and disk state);
+ *     restream → capture (the stderr ring buffer, the words for an ffmpeg error, the exit type),
+ *     http → capture, footage, restream (the health report shows camera, disk and restream state);
  *   a downstream stage hands an upstream one what it needs through a port the
  *   upstream stage declares (retention declares RetentionIndexPort, which the
  *   InfluxDB adapter implements);
@@ -35,7 +37,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   analysis: [],
   footage: ['capture'],
   index: ['footage'],
-  http: ['capture', 'footage'],
+  restream: ['capture'],
+  http: ['capture', 'footage', 'restream'],
 };
 
 const show = (path: string) => `feed-handler/src/${relative(SRC, path).split(sep).join('/')}`;

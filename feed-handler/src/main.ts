@@ -14,6 +14,7 @@ import { createApp } from './http/app.js';
 import { createFeedMetrics } from './http/metrics.js';
 import { createInfluxIndex } from './index/influx.js';
 import { createLogger } from './logger.js';
+import { createRestreamRunner } from './restream/restream-process.js';
 import { systemClock } from './shared/clock.js';
 
 async function main(): Promise<void> {
@@ -38,7 +39,16 @@ async function main(): Promise<void> {
       retention: config.retention,
       motion: config.motion,
       influx: { url: config.influx.url, org: config.influx.org, bucket: config.influx.bucket },
-      cameras: config.cameras.map((c) => ({ ...c, url: redactCredentials(c.url) })),
+      cameras: config.cameras.map((c) => ({
+        ...c,
+        url: redactCredentials(c.url),
+        // The stream key is a secret: only where it goes and whether it is on.
+        ...(c.restream
+          ? { restream: c.restream.map((t) => ({ name: t.name, url: redactCredentials(t.url), enabled: t.enabled })) }
+          : {}),
+      })),
+      restream: config.restream,
+      httpControl: config.apiToken ? 'token' : 'off',
     },
     'feed-handler starting',
   );
@@ -56,10 +66,16 @@ async function main(): Promise<void> {
     activity: index,
     bucket: config.influx.bucket,
     metrics,
+    restreamer: createRestreamRunner(binary),
   });
   handler.start();
 
-  const app = createApp({ health: handler.health, registry: metrics.registry });
+  const app = createApp({
+    health: handler.health,
+    registry: metrics.registry,
+    restreams: handler.restreams,
+    apiToken: config.apiToken,
+  });
   const server = app.listen(config.http.port, config.http.host, () => {
     log.info({ host: config.http.host, port: config.http.port }, 'HTTP listening');
   });

@@ -72,6 +72,8 @@ export interface CameraEntry {
   /** `lab` when not given. */
   location?: string;
   width?: number;
+  /** RTMP targets the camera is sent on to (config.ts restreamTargetSchema). */
+  restream?: { name?: string; url: string; key: string; enabled?: boolean }[];
 }
 
 export function camerasEnv(cameras: CameraEntry[]): string {

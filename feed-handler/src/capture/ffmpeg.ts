@@ -1,7 +1,9 @@
 /**
- * The ffmpeg adapter: the only module that imports fluent-ffmpeg or starts
- * ffmpeg. It runs the arguments built in ffmpeg-args.ts and reports raw
- * stdout bytes, stderr lines and the exit; all interpretation is elsewhere.
+ * The ffmpeg adapter: the only module that imports fluent-ffmpeg, and the one
+ * that starts the capture children and probes (restream/restream-process.ts
+ * starts the restream children, with the binary resolved here). It runs the
+ * arguments built in ffmpeg-args.ts and reports raw stdout bytes, stderr lines
+ * and the exit; all interpretation is elsewhere.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -1,16 +1,24 @@
 /**
  * http/ — what the service tells the outside. In: the health report the core
- * builds (health.ts) and the metrics registry (metrics.ts). Out: GET /healthz
- * and GET /metrics. createApp is separate from listen() so tests use port 0.
+ * builds (health.ts), the metrics registry (metrics.ts) and the restream
+ * control (restream-routes.ts). Out: GET /healthz, GET /metrics, GET /restreams
+ * and the restream switch. createApp is separate from listen() so tests use port 0.
  */
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { HealthReport } from './health.js';
+import { type RestreamControl, restreamRoutes } from './restream-routes.js';
 
 export interface AppDeps {
   health(): HealthReport;
   registry: Registry;
+  /** The restream targets; absent: the /restreams routes answer with none. */
+  restreams?: RestreamControl;
+  /** Bearer token of the control routes; absent: the switch is refused (403). */
+  apiToken?: string | undefined;
 }
+
+const NO_RESTREAMS: RestreamControl = { list: () => [], setEnabled: () => null };
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -29,6 +37,8 @@ export function createApp(deps: AppDeps): Express {
       next(error);
     }
   });
+
+  app.use(restreamRoutes(deps.restreams ?? NO_RESTREAMS, deps.apiToken));
 
   app.use((req, res) => {
     res.status(404).json({ error: 'not_found', detail: `no route for ${req.method} ${req.path}` });

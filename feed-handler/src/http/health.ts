@@ -1,6 +1,7 @@
 /** What GET /healthz answers: built by the feed-handler core (feed-handler.ts), served by app.ts. */
 import type { CameraSnapshot } from '../capture/camera-supervisor.js';
 import type { StorageState } from '../footage/retention.js';
+import type { RestreamSnapshot } from '../restream/restream-supervisor.js';
 
 export interface CameraHealth {
   camera: string;
@@ -26,4 +27,9 @@ export interface HealthReport {
   storage?: StorageState | null;
   /** The per-minute activity bucket's upkeep (with motion on): its task is set up, late minutes pending. */
   activity?: { ready: boolean; pendingBackfill: boolean; lastError: string | null };
+  /**
+   * Each restream target (camera × RTMP server): live, starting, failing (and why) or off. Not part
+   * of `ok`: a refused stream key is not a reason to restart the recorder.
+   */
+  restreams?: RestreamSnapshot[];
 }

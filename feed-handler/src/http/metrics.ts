@@ -1,5 +1,6 @@
 /** Prometheus metrics of the feed-handler, on a registry of its own (no global state). */
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { RestreamState } from '../restream/restream-state.js';
 
 export interface CameraGaugeState {
   camera: string;
@@ -16,6 +17,18 @@ export interface StorageGaugeState {
   daysLeft: number | null;
   lastSweepSeconds: number | null;
 }
+
+/** One restream target as the metrics show it: never its URL or key, only the camera and the target's name. */
+export interface RestreamGaugeState {
+  camera: string;
+  target: string;
+  state: RestreamState;
+  uptimeSeconds: number;
+  bytesSent: number;
+  restarts: number;
+}
+
+const RESTREAM_STATES: readonly RestreamState[] = ['off', 'starting', 'live', 'failing'];
 
 export interface FeedMetrics {
   registry: Registry;
@@ -35,6 +48,7 @@ export interface FeedMetrics {
   /** Supplies the values that are read at scrape time. */
   bindState(read: () => { cameras: CameraGaugeState[]; bufferDepth: number }): void;
   bindStorage(read: () => StorageGaugeState | null): void;
+  bindRestreams(read: () => RestreamGaugeState[]): void;
 }
 
 export function createFeedMetrics(): FeedMetrics {
@@ -42,6 +56,7 @@ export function createFeedMetrics(): FeedMetrics {
   collectDefaultMetrics({ register: registry, prefix: 'fathom_feed_' });
   let read: () => { cameras: CameraGaugeState[]; bufferDepth: number } = () => ({ cameras: [], bufferDepth: 0 });
   let readStorage: () => StorageGaugeState | null = () => null;
+  let readRestreams: () => RestreamGaugeState[] = () => [];
 
   const chunks = new Counter({
     name: 'fathom_feed_chunks_total',
@@ -216,6 +231,51 @@ export function createFeedMetrics(): FeedMetrics {
     },
   });
 
+  new Gauge({
+    name: 'fathom_feed_restream_state',
+    help: 'Restream target state: 1 for the current one of off, starting, live, failing',
+    labelNames: ['camera', 'target', 'state'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const r of readRestreams()) {
+        for (const state of RESTREAM_STATES)
+          this.set({ camera: r.camera, target: r.target, state }, r.state === state ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'fathom_feed_restream_uptime_seconds',
+    help: 'Seconds the restream target has been live without a break (0 unless live)',
+    labelNames: ['camera', 'target'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const r of readRestreams()) this.set({ camera: r.camera, target: r.target }, r.uptimeSeconds);
+    },
+  });
+  // Read from the supervisors at scrape time; they only grow while the process runs.
+  new Counter({
+    name: 'fathom_feed_restream_sent_bytes_total',
+    help: 'Bytes sent to the restream target (FLV, all runs of its ffmpeg)',
+    labelNames: ['camera', 'target'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const r of readRestreams()) this.inc({ camera: r.camera, target: r.target }, r.bytesSent);
+    },
+  });
+  new Counter({
+    name: 'fathom_feed_restream_restarts_total',
+    help: 'Restream attempts that failed and were retried (after a backoff)',
+    labelNames: ['camera', 'target'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const r of readRestreams()) this.inc({ camera: r.camera, target: r.target }, r.restarts);
+    },
+  });
+
   return {
     registry,
     frames,
@@ -234,6 +294,9 @@ export function createFeedMetrics(): FeedMetrics {
     },
     bindStorage(fn) {
       readStorage = fn;
+    },
+    bindRestreams(fn) {
+      readRestreams = fn;
     },
   };
 }
