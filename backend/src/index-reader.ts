@@ -103,30 +103,40 @@ function nearerOf(side: 'before' | 'after', current: Frame | null, candidate: Fr
   return candidate.camera < current.camera ? candidate : current;
 }
 
-/** Splits a batched response (yields b<i>, a<i>; one row per series) into each lookup's sides, in order. */
-export function rowsToBatchedSides(rows: FluxRow[], count: number): SidesResult[] {
-  const results: SidesResult[] = Array.from({ length: count }, () => ({ before: null, after: null }));
+/** A frame of a whole-ring read goes to the side it lies on: before the after range's start, or after. */
+function addToSide(result: SidesResult, frame: Frame, splitNs: bigint | undefined, side?: 'before' | 'after') {
+  const which = side ?? (splitNs !== undefined && frame.timeNs < splitNs ? 'before' : 'after');
+  result[which] = nearerOf(which, result[which], frame);
+}
+
+/**
+ * Splits a batched response into each lookup's sides, in order: yields b<i> and a<i> (one row per
+ * series), or w<i> (every frame of a whole ring, split at the after range's start).
+ */
+export function rowsToBatchedSides(rows: FluxRow[], requests: readonly SidesRequest[]): SidesResult[] {
+  const results: SidesResult[] = requests.map(() => ({ before: null, after: null }));
   for (const row of rows) {
     const name = typeof row.result === 'string' ? row.result : '';
-    if (!/^[ab]\d+$/.test(name)) continue;
-    const result = results[Number(name.slice(1))];
+    if (!/^[abw]\d+$/.test(name)) continue;
+    const index = Number(name.slice(1));
+    const result = results[index];
     const frame = rowToFrame(row);
     if (!result || !frame) continue;
-    if (name[0] === 'b') result.before = nearerOf('before', result.before, frame);
-    else result.after = nearerOf('after', result.after, frame);
+    const side = name[0] === 'b' ? 'before' : name[0] === 'a' ? 'after' : undefined;
+    addToSide(result, frame, requests[index]?.after?.startNs, side);
   }
   return results;
 }
 
-/** Splits a wall response (yields before/after, one row per series) into each camera's sides. */
-export function rowsToWallSides(rows: FluxRow[], cameras: readonly string[]): SidesResult[] {
+/** Splits a wall response (yields before/after, one row per series, or `whole`) into each camera's sides. */
+export function rowsToWallSides(rows: FluxRow[], cameras: readonly string[], request: SidesRequest): SidesResult[] {
   const byCamera = new Map<string, SidesResult>(cameras.map((camera) => [camera, { before: null, after: null }]));
   for (const row of rows) {
     const frame = rowToFrame(row);
     const result = frame && byCamera.get(frame.camera);
     if (!frame || !result) continue;
-    if (row.result === YIELD.before) result.before = nearerOf('before', result.before, frame);
-    else if (row.result === YIELD.after) result.after = nearerOf('after', result.after, frame);
+    const side = row.result === YIELD.before ? 'before' : row.result === YIELD.after ? 'after' : undefined;
+    addToSide(result, frame, request.after?.startNs, side);
   }
   return cameras.map((camera) => byCamera.get(camera) as SidesResult);
 }
@@ -207,7 +217,11 @@ export function createThumbnailIndex(
   const batcher = createSidesBatcher(
     async (lookups) => {
       const label = lookups.length === 1 ? 'nearest' : 'nearest_batch';
-      return rowsToBatchedSides(await influx.query(batchedSidesQuery(bucket, lookups), label), lookups.length);
+      const rows = await influx.query(batchedSidesQuery(bucket, lookups), label);
+      return rowsToBatchedSides(
+        rows,
+        lookups.map((lookup) => lookup.request),
+      );
     },
     {
       ...batching,
@@ -228,7 +242,7 @@ export function createThumbnailIndex(
           const ring = requests[0] as SidesRequest;
           const everyCamera = all && open.length === cameras.length;
           const rows = await influx.query(wallSidesQuery(bucket, everyCamera ? undefined : open, ring), 'wall');
-          return rowsToWallSides(rows, open);
+          return rowsToWallSides(rows, open, ring);
         },
         cameras,
         tNs,

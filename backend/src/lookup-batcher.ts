@@ -52,7 +52,7 @@ const rangeKey = (range: { startNs: bigint; stopNs: bigint } | undefined) =>
   range ? `${range.startNs}-${range.stopNs}` : '-';
 
 export function lookupKey(lookup: SidesLookup): string {
-  return `${lookup.camera ?? '*'}|${rangeKey(lookup.request.before)}|${rangeKey(lookup.request.after)}`;
+  return `${lookup.camera ?? '*'}|${rangeKey(lookup.request.before)}|${rangeKey(lookup.request.after)}|${lookup.request.whole ? 'w' : ''}`;
 }
 
 export function createSidesBatcher(run: RunSides, options: BatcherOptions): SidesBatcher {

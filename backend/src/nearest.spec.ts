@@ -9,6 +9,7 @@ import {
   SEARCH_RADII_NS,
   type SidesRequest,
   searchRadii,
+  WHOLE_RING_NS,
 } from './nearest.js';
 
 const S = 1_000_000_000n;
@@ -62,10 +63,17 @@ describe('ringFor', () => {
 
 describe('searchRadii', () => {
   it('stops at within, and caps at 100 years', () => {
-    expect(searchRadii(5n * S)).toEqual([5n * S]);
-    expect(searchRadii(7_200n * S)).toEqual([60n * S, 3_600n * S, 7_200n * S]);
-    expect(searchRadii()).toEqual(SEARCH_RADII_NS);
-    expect(searchRadii(10n ** 30n)).toEqual(SEARCH_RADII_NS);
+    expect(searchRadii(1n * S)).toEqual([1n * S]);
+    expect(searchRadii(5n * S)).toEqual([WHOLE_RING_NS, 5n * S]);
+    expect(searchRadii(7_200n * S)).toEqual([WHOLE_RING_NS, 60n * S, 3_600n * S, 7_200n * S]);
+    expect(searchRadii()).toEqual([WHOLE_RING_NS, ...SEARCH_RADII_NS]);
+    expect(searchRadii(10n ** 30n)).toEqual([WHOLE_RING_NS, ...SEARCH_RADII_NS]);
+  });
+
+  it('reads only the first ring whole, and only when both sides exist', () => {
+    expect(ringFor(100n * S, WHOLE_RING_NS, -1n).whole).toBe(true);
+    expect(ringFor(100n * S, 60n * S, WHOLE_RING_NS).whole).toBeUndefined();
+    expect(ringFor(0n, WHOLE_RING_NS, -1n)).toEqual({ after: { startNs: 0n, stopNs: WHOLE_RING_NS + 1n } });
   });
 });
 
@@ -89,7 +97,7 @@ describe('findNearest', () => {
     const fake = fakeIndex([1_000n * S, 1_000n * S + 5n * 86_400n * S]);
     const t = 1_000n * S + 2n * 86_400n * S;
     expect((await findNearest(fake.findSides, t))?.frame.timeNs).toBe(1_000n * S);
-    expect(fake.calls.length).toBe(4); // 1 min, 1 h, 1 d, 30 d
+    expect(fake.calls.length).toBe(5); // 2 s whole, 1 min, 1 h, 1 d, 30 d
   });
 
   it('finds the closer frame just beyond the ring where the other side found one', async () => {
@@ -111,7 +119,7 @@ describe('findNearest', () => {
   it('returns null for an empty index after at most the capped schedule', async () => {
     const fake = fakeIndex([]);
     expect(await findNearest(fake.findSides, 1_795_618_800n * S)).toBeNull();
-    expect(fake.calls.length).toBe(SEARCH_RADII_NS.length);
+    expect(fake.calls.length).toBe(SEARCH_RADII_NS.length + 1);
   });
 
   it('equals a brute-force arg-min for random data (property)', async () => {

@@ -34,6 +34,12 @@ export interface SidesRequest {
   before?: NsRange;
   /** Wanted: the oldest frame in this range. */
   after?: NsRange;
+  /**
+   * The two ranges touch (before.stopNs === after.startNs) and are small enough to read whole:
+   * one chain that returns every frame in them, split at after.startNs by the reader, instead of
+   * a last() chain and a first() chain. Half the chains for the common case, a frame a second.
+   */
+  whole?: boolean;
 }
 
 export interface SidesResult {
@@ -59,10 +65,18 @@ export const SEARCH_RADII_NS: readonly bigint[] = [
 
 export const MAX_SEARCH_RADIUS_NS = SEARCH_RADII_NS[SEARCH_RADII_NS.length - 1] as bigint;
 
+/**
+ * The first ring of a nearest search: 2 s each side, read whole (a few rows a camera at a frame a
+ * second). Most lookups end here, in one chain; the rings of SEARCH_RADII_NS follow when it is empty.
+ */
+export const WHOLE_RING_NS = 2n * SECOND;
+
+const NEAREST_RADII_NS: readonly bigint[] = [WHOLE_RING_NS, ...SEARCH_RADII_NS];
+
 /** The radii to try: the standard schedule below `within`, then `within` itself. */
 export function searchRadii(withinNs?: bigint): bigint[] {
-  if (withinNs === undefined || withinNs >= MAX_SEARCH_RADIUS_NS) return [...SEARCH_RADII_NS];
-  return [...SEARCH_RADII_NS.filter((radius) => radius < withinNs), withinNs];
+  if (withinNs === undefined || withinNs >= MAX_SEARCH_RADIUS_NS) return [...NEAREST_RADII_NS];
+  return [...NEAREST_RADII_NS.filter((radius) => radius < withinNs), withinNs];
 }
 
 const max = (a: bigint, b: bigint) => (a > b ? a : b);
@@ -81,6 +95,7 @@ export function ringFor(tNs: bigint, radiusNs: bigint, coveredNs: bigint): Sides
   const afterStart = max(tNs + coveredNs + 1n, MIN_TIME_NS);
   const afterStop = min(tNs + radiusNs + 1n, MAX_TIME_NS + 1n);
   if (afterStart < afterStop) request.after = { startNs: afterStart, stopNs: afterStop };
+  if (coveredNs < 0n && radiusNs <= WHOLE_RING_NS && request.before && request.after) request.whole = true;
   return request;
 }
 

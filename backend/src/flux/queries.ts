@@ -27,6 +27,7 @@ import { MAX_TIME_NS, MIN_TIME_NS } from '../time-input.js';
 export const YIELD = {
   before: 'before',
   after: 'after',
+  whole: 'whole',
   cameras: 'cameras',
   status: 'status',
   frames: 'frames',
@@ -91,7 +92,17 @@ ${second}`
 }
 
 /** Yield names of lookup i in a batched script: `b<i>` and `a<i>` (names must be unique in a script). */
-export const batchYield = (side: 'before' | 'after', index: number) => `${side === 'before' ? 'b' : 'a'}${index}`;
+export const batchYield = (side: 'before' | 'after' | 'whole', index: number) =>
+  `${side === 'before' ? 'b' : side === 'after' ? 'a' : 'w'}${index}`;
+
+/** Every frame of a small range, as rows: the whole-ring read (see SidesRequest.whole). */
+function wholeRange(bucket: string, range: NsRange, filter: FluxQuery, name: string): FluxQuery {
+  return flux`from(bucket: ${bucket})
+  |> ${rangeOf(range)}
+  |> ${filter}
+  |> keep(columns: ["_time", "_value", ${TAG.camera}, ${TAG.location}])
+  |> yield(name: ${name})`;
+}
 
 /**
  * Several nearest lookups in one script, with yields named by the lookup's position, so the
@@ -107,6 +118,11 @@ export function batchedSidesQuery(
 ): FluxQuery {
   const parts: FluxQuery[] = [];
   for (const [index, { camera, request }] of lookups.entries()) {
+    if (request.whole && request.before && request.after) {
+      const range = { startNs: request.before.startNs, stopNs: request.after.stopNs };
+      parts.push(wholeRange(bucket, range, thumbnailFilter(camera), batchYield('whole', index)));
+      continue;
+    }
     if (request.before) {
       parts.push(flux`from(bucket: ${bucket})
   |> ${rangeOf(request.before)}
@@ -150,6 +166,9 @@ export function wallSidesQuery(
     cameras === undefined
       ? thumbnailFilter(undefined)
       : flux`filter(fn: (r) => r._measurement == ${MEASUREMENT.thumbnails} and r._field == ${THUMBNAIL_FIELD.filepath} and (${cameraSet(cameras)}))`;
+  if (request.whole && request.before && request.after) {
+    return wholeRange(bucket, { startNs: request.before.startNs, stopNs: request.after.stopNs }, filter, YIELD.whole);
+  }
   const parts: FluxQuery[] = [];
   if (request.before) {
     parts.push(flux`from(bucket: ${bucket})
