@@ -13,7 +13,13 @@ export function formatCount(n: number): string {
   return String(n);
 }
 
-export function progressBar(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function progressBar(
+  label: string,
+  total: number,
+  stream: NodeJS.WriteStream = process.stderr,
+  /** What is counted, as the line names it. */
+  unit = 'points',
+): Progress {
   const started = performance.now();
   const isTty = Boolean(stream.isTTY);
   let done = 0;
@@ -27,7 +33,7 @@ export function progressBar(label: string, total: number, stream: NodeJS.WriteSt
     const eta = rate > 0 ? Math.round((total - done) / rate) : 0;
     const width = 30;
     const filled = Math.round(fraction * width);
-    return `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${formatCount(done)}/${formatCount(total)} points, ${formatCount(Math.round(rate))}/s, ${done >= total ? `${seconds.toFixed(0)} s` : `ETA ${eta} s`}`;
+    return `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${formatCount(done)}/${formatCount(total)} ${unit}, ${formatCount(Math.round(rate))}/s, ${done >= total ? `${seconds.toFixed(0)} s` : `ETA ${eta} s`}`;
   };
 
   return {

@@ -31,6 +31,8 @@ export async function startBackend(options: {
   thumbnailDir: string;
   /** When set, the child writes a V8 CPU profile there on exit (node --cpu-prof). */
   cpuProfileDir?: string | undefined;
+  /** More settings for the child (e.g. EXPORT_DIR); they win over the ones above. */
+  env?: Record<string, string> | undefined;
 }): Promise<BackendChild> {
   const port = await freePort();
   const log = openSync(options.logFile, 'a');
@@ -53,6 +55,7 @@ export async function startBackend(options: {
       FATHOM_API_TOKEN: '',
       GROUP_MINUTES: '10',
       GROUP_MINUTES_MAX: '60',
+      ...options.env,
     },
   });
   const url = `http://127.0.0.1:${port}`;

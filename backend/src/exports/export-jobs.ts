@@ -19,7 +19,7 @@ import { captureTimeLabel } from './burn-in.js';
 import type { ExportMode, ExportRequest } from './export-request.js';
 import { expectedEndMs } from './progress.js';
 import type { StillsSource } from './stills-source.js';
-import { type BurnInFont, concatList, outputHeight, timelapseArgs } from './timelapse-args.js';
+import { type BurnInFont, concatList, lowresFor, outputHeight, timelapseArgs } from './timelapse-args.js';
 
 export const EXPORT_STATES = ['queued', 'planning', 'encoding', 'done', 'failed', 'cancelled', 'interrupted'] as const;
 export type ExportState = (typeof EXPORT_STATES)[number];
@@ -180,6 +180,7 @@ export function createExportQueue(deps: ExportQueueDeps): ExportQueue {
         fps: request.fps,
         width: request.width,
         height,
+        lowres: lowresFor(plan.size?.width, request.width),
         font: request.burnIn ? settings.font : undefined,
       }),
       signal,

