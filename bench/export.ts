@@ -291,7 +291,7 @@ async function main(): Promise<void> {
       logFile: join(workDir, 'backend.log'),
       logLevel: 'info',
       thumbnailDir,
-      env: { EXPORT_DIR: exportDir },
+      env: { EXPORTS_ENABLED: 'true', EXPORT_DIR: exportDir },
     });
     const pids: Pids = {
       feedHandler: feedHandler?.pid ?? null,

@@ -55,6 +55,8 @@ export async function startBackend(options: {
       FATHOM_API_TOKEN: '',
       GROUP_MINUTES: '10',
       GROUP_MINUTES_MAX: '60',
+      // Exports only where a bench asks for them (with its own EXPORT_DIR), never into the checkout.
+      EXPORTS_ENABLED: 'false',
       ...options.env,
     },
   });
