@@ -12,7 +12,13 @@ import { systemClock } from './adapters/clock.js';
 import { createThumbnailStore } from './adapters/files.js';
 import { createInfluxReader } from './adapters/influx.js';
 import { createApp } from './app.js';
-import { camerasAndStatusQuery, framesInRangeQuery, nearestSidesQuery, newestFramesQuery } from './flux/queries.js';
+import {
+  batchedSidesQuery,
+  camerasAndStatusQuery,
+  framesInRangeQuery,
+  newestFramesQuery,
+  wallSidesQuery,
+} from './flux/queries.js';
 import { createThumbnailIndex } from './index-reader.js';
 import { createMetrics } from './metrics.js';
 
@@ -263,14 +269,39 @@ describe('pushdown (Flux profiler)', () => {
   const operators = (query: string) => profiledOperators(fx.client, 'fathom', query);
   const ns = (ms: number) => BigInt(ms) * 1_000_000n;
 
-  it('runs both nearest selectors as storage ReadGroupAggregate, with or without camera', async () => {
+  it('runs every nearest chain in storage: bare last/first as window aggregates, the whole first ring as a filtered read', async () => {
     for (const camera of ['cam1', undefined]) {
-      const query = nearestSidesQuery(fx.bucket, camera, {
-        before: { startNs: ns(T - H), stopNs: ns(T) },
-        after: { startNs: ns(T), stopNs: ns(T + H) },
-      }).toString();
-      expect(await operators(query)).toEqual(['*influxdb.readGroupSource', '*influxdb.readGroupSource']);
+      const sides = batchedSidesQuery(fx.bucket, [
+        {
+          camera,
+          request: { before: { startNs: ns(T - H), stopNs: ns(T) }, after: { startNs: ns(T), stopNs: ns(T + H) } },
+        },
+      ]).toString();
+      expect(await operators(sides)).toEqual([
+        '*influxdb.readWindowAggregateSource',
+        '*influxdb.readWindowAggregateSource',
+      ]);
+      const whole = batchedSidesQuery(fx.bucket, [
+        {
+          camera,
+          request: {
+            before: { startNs: ns(T - 2000), stopNs: ns(T) },
+            after: { startNs: ns(T), stopNs: ns(T + 2000) },
+            whole: true,
+          },
+        },
+      ]).toString();
+      // The filter is pushed into the read; only keep() runs in memory.
+      expect((await operators(whole))[0]).toBe('*influxdb.readFilterSource');
     }
+    const wall = wallSidesQuery(fx.bucket, ['cam1', 'cam2'], {
+      before: { startNs: ns(T - H), stopNs: ns(T) },
+      after: { startNs: ns(T), stopNs: ns(T + H) },
+    }).toString();
+    expect(await operators(wall)).toEqual([
+      '*influxdb.readWindowAggregateSource',
+      '*influxdb.readWindowAggregateSource',
+    ]);
   });
 
   it('answers camera ids from the tag index and newest frames by group aggregate', async () => {

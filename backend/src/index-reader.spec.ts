@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FluxRow, InfluxReader } from './adapters/influx.js';
-import { createThumbnailIndex, rowsToSides, rowToFrame, summariseCameras } from './index-reader.js';
+import { createThumbnailIndex, rowsToBatchedSides, rowToFrame, summariseCameras } from './index-reader.js';
 
 const row = (time: string, camera: string, extra: FluxRow = {}): FluxRow => ({
   _time: time,
@@ -22,14 +22,23 @@ describe('row mapping', () => {
     expect(rowToFrame({ _value: 'x', camera: 'cam1' })).toBeNull();
   });
 
-  it('splits a nearest response by yield name', () => {
-    const sides = rowsToSides([
-      row('2026-11-25T15:00:00Z', 'a', { result: 'after' }),
-      row('2026-11-25T14:59:59Z', 'b', { result: 'before' }),
-    ]);
-    expect(sides.before?.camera).toBe('b');
-    expect(sides.after?.camera).toBe('a');
-    expect(rowsToSides([])).toEqual({ before: null, after: null });
+  it('splits a batched response by yield name, keeping the nearest row of each side', () => {
+    const t = 1_795_618_800_000_000_000n; // 2026-11-25T15:00:00Z
+    const ring = { before: { startNs: t - 5n, stopNs: t }, after: { startNs: t, stopNs: t + 5n } };
+    const [first, second, third] = rowsToBatchedSides(
+      [
+        row('2026-11-25T15:00:00Z', 'a', { result: 'a0' }),
+        row('2026-11-25T14:59:59Z', 'b', { result: 'b0' }),
+        row('2026-11-25T14:59:58Z', 'c', { result: 'b0' }), // an older series of "any camera": not the nearest
+        row('2026-11-25T14:59:59Z', 'd', { result: 'w1' }),
+        row('2026-11-25T15:00:01Z', 'e', { result: 'w1' }),
+        row('2026-11-25T15:00:00.5Z', 'f', { result: 'w1' }),
+      ],
+      [ring, { ...ring, whole: true }, ring],
+    );
+    expect([first?.before?.camera, first?.after?.camera]).toEqual(['b', 'a']);
+    expect([second?.before?.camera, second?.after?.camera]).toEqual(['d', 'f']);
+    expect(third).toEqual({ before: null, after: null });
   });
 
   it('summarises cameras from ids, status points and newest frames, newest location winning', () => {

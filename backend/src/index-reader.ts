@@ -141,18 +141,6 @@ export function rowsToWallSides(rows: FluxRow[], cameras: readonly string[], req
   return cameras.map((camera) => byCamera.get(camera) as SidesResult);
 }
 
-/** Splits a two-yield nearest response into its sides. */
-export function rowsToSides(rows: FluxRow[]): SidesResult {
-  const result: SidesResult = { before: null, after: null };
-  for (const row of rows) {
-    const frame = rowToFrame(row);
-    if (!frame) continue;
-    if (row.result === YIELD.before) result.before = frame;
-    else if (row.result === YIELD.after) result.after = frame;
-  }
-  return result;
-}
-
 interface StatusParts {
   online?: { value: boolean; timeNs: bigint; location: string | undefined };
   reason?: string;

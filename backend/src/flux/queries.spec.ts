@@ -1,65 +1,87 @@
 import { describe, expect, it } from 'vitest';
 import {
+  batchedSidesQuery,
   bucketExistsQuery,
   camerasAndStatusQuery,
   framesInRangeQuery,
-  nearestSidesQuery,
   newestFramesQuery,
+  wallSidesQuery,
 } from './queries.js';
 
 const T = 1_795_618_800_123_000_000n; // 2026-11-25T15:00:00.123Z
 const S = 1_000_000_000n;
 
-describe('nearestSidesQuery', () => {
-  it('is two separate pushed-down selectors with exact ns bounds', () => {
-    const query = nearestSidesQuery('fathom', 'cam1', {
-      before: { startNs: T - 60n * S, stopNs: T },
-      after: { startNs: T, stopNs: T + 60n * S + 1n },
-    }).toString();
+describe('batchedSidesQuery', () => {
+  it('is a pushed-down bare selector per side, with exact ns bounds and yields named by position', () => {
+    const query = batchedSidesQuery('fathom', [
+      {
+        camera: 'cam1',
+        request: { before: { startNs: T - 60n * S, stopNs: T }, after: { startNs: T, stopNs: T + 60n * S + 1n } },
+      },
+    ]).toString();
     expect(query).toBe(`from(bucket: "fathom")
   |> range(start: time(v: 1795618740123000000), stop: time(v: 1795618800123000000))
   |> filter(fn: (r) => r._measurement == "filepaths" and r._field == "filepath" and r["camera"] == "cam1")
-  |> group()
   |> last()
-  |> yield(name: "before")
+  |> yield(name: "b0")
 
 from(bucket: "fathom")
   |> range(start: time(v: 1795618800123000000), stop: time(v: 1795618860123000001))
   |> filter(fn: (r) => r._measurement == "filepaths" and r._field == "filepath" and r["camera"] == "cam1")
-  |> group()
   |> first()
-  |> yield(name: "after")`);
+  |> yield(name: "a0")`);
   });
 
-  it('merges every series when no camera is given, and can ask for one side only', () => {
-    const query = nearestSidesQuery('fathom', undefined, { after: { startNs: T, stopNs: T + 1n } }).toString();
-    expect(query).toContain('r._measurement == "filepaths" and r._field == "filepath")\n  |> group()\n  |> first()');
-    expect(query).not.toContain('camera');
-    expect(query).not.toContain('last()');
+  it('reads a whole first ring in one chain, and several lookups in one script', () => {
+    const query = batchedSidesQuery('fathom', [
+      {
+        camera: undefined,
+        request: {
+          before: { startNs: T - 2n * S, stopNs: T },
+          after: { startNs: T, stopNs: T + 2n * S + 1n },
+          whole: true,
+        },
+      },
+      { camera: 'cam2', request: { after: { startNs: T, stopNs: T + 1n } } },
+    ]).toString();
+    expect(query.match(/from\(/g)).toHaveLength(2);
+    expect(query).toContain('|> keep(columns: ["_time", "_value", "camera", "location"])\n  |> yield(name: "w0")');
+    expect(query).toContain('|> first()\n  |> yield(name: "a1")');
+    expect(query).not.toContain('"b1"');
   });
 
   it('never contains what defeats pushdown or means the wrong unit', () => {
-    const query = nearestSidesQuery('fathom', 'cam1', {
-      before: { startNs: T - S, stopNs: T },
-      after: { startNs: T, stopNs: T + S },
-    }).toString();
-    expect(query).not.toMatch(/sort\(|limit\(|r\._time|tail\(|map\(/);
+    const query = batchedSidesQuery('fathom', [
+      { camera: 'cam1', request: { before: { startNs: T - S, stopNs: T }, after: { startNs: T, stopNs: T + S } } },
+    ]).toString();
+    expect(query).not.toMatch(/sort\(|limit\(|r\._time|tail\(|map\(|group\(/);
     // No bare integer bounds (seconds to Flux) and no ms-precision Date literals.
     expect(query).not.toMatch(/range\(start: \d/);
-    expect(query.match(/from\(/g)).toHaveLength(2);
   });
 
   it('keeps hostile values inside string literals', () => {
-    const query = nearestSidesQuery('fa"thom', 'x") |> drop(columns: ["_value"]) //', {
-      before: { startNs: 0n, stopNs: 1n },
-    }).toString();
+    const query = batchedSidesQuery('fa"thom', [
+      { camera: 'x") |> drop(columns: ["_value"]) //', request: { before: { startNs: 0n, stopNs: 1n } } },
+    ]).toString();
     expect(query).toContain('from(bucket: "fa\\"thom")');
     expect(query).toContain('r["camera"] == "x\\") |> drop(columns: [\\"_value\\"]) //"');
   });
 
-  it('refuses empty ranges and requests without a side', () => {
-    expect(() => nearestSidesQuery('fathom', undefined, { before: { startNs: T, stopNs: T } })).toThrow(RangeError);
-    expect(() => nearestSidesQuery('fathom', undefined, {})).toThrow(RangeError);
+  it('refuses empty ranges and batches without a side', () => {
+    expect(() =>
+      batchedSidesQuery('fathom', [{ camera: undefined, request: { before: { startNs: T, stopNs: T } } }]),
+    ).toThrow(RangeError);
+    expect(() => batchedSidesQuery('fathom', [{ camera: undefined, request: {} }])).toThrow(RangeError);
+  });
+});
+
+describe('wallSidesQuery', () => {
+  it('asks a set of cameras in two chains, or every camera with no camera filter', () => {
+    const ring = { before: { startNs: T - S, stopNs: T }, after: { startNs: T, stopNs: T + S } };
+    const some = wallSidesQuery('fathom', ['a', 'b'], ring).toString();
+    expect(some.match(/from\(/g)).toHaveLength(2);
+    expect(some).toContain('(r["camera"] == "a" or r["camera"] == "b")');
+    expect(wallSidesQuery('fathom', undefined, ring).toString()).not.toContain('camera');
   });
 });
 

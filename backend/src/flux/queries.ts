@@ -60,37 +60,6 @@ function thumbnailFilter(camera: string | undefined): FluxQuery {
     : flux`filter(fn: (r) => r._measurement == ${MEASUREMENT.thumbnails} and r._field == ${THUMBNAIL_FIELD.filepath} and r[${TAG.camera}] == ${camera})`;
 }
 
-/**
- * The newest frame in `before` and the oldest in `after` (either may be omitted),
- * across all series (cameras and locations merged by group()) or of one camera.
- */
-export function nearestSidesQuery(bucket: string, camera: string | undefined, request: SidesRequest): FluxQuery {
-  const parts: FluxQuery[] = [];
-  if (request.before) {
-    parts.push(flux`from(bucket: ${bucket})
-  |> ${rangeOf(request.before)}
-  |> ${thumbnailFilter(camera)}
-  |> group()
-  |> last()
-  |> yield(name: ${YIELD.before})`);
-  }
-  if (request.after) {
-    parts.push(flux`from(bucket: ${bucket})
-  |> ${rangeOf(request.after)}
-  |> ${thumbnailFilter(camera)}
-  |> group()
-  |> first()
-  |> yield(name: ${YIELD.after})`);
-  }
-  const [first, second] = parts;
-  if (!first) throw new RangeError('a nearest lookup needs at least one side');
-  return second
-    ? flux`${first}
-
-${second}`
-    : first;
-}
-
 /** Yield names of lookup i in a batched script: `b<i>` and `a<i>` (names must be unique in a script). */
 export const batchYield = (side: 'before' | 'after' | 'whole', index: number) =>
   `${side === 'before' ? 'b' : side === 'after' ? 'a' : 'w'}${index}`;
