@@ -87,6 +87,8 @@ describe('/motion', () => {
     resolve: (p) => p,
     resolveMedia: (p) => p,
     getBlob: () => Promise.reject(new Error('no')),
+    postJson: () => Promise.reject(new Error('no')),
+    deleteJson: () => Promise.reject(new Error('no')),
     getJson: async (_path, _query, schema) => schema.parse(answer()),
   });
 

@@ -1,4 +1,5 @@
 import { DayClipsView } from '../features/clips/DayClipsView';
+import { ExportsView } from '../features/export/ExportsView';
 import { LiveView } from '../features/live/LiveView';
 import { ClipView } from '../features/player/ClipView';
 import { ScrubView } from '../features/scrub/ScrubView';
@@ -18,6 +19,7 @@ const NAV: { view: View; label: string; to: (route: Route) => Route }[] = [
     label: 'Scrub',
     to: (r) => ({ view: 'scrub', ...('camera' in r && r.camera ? { camera: r.camera } : {}), span: '1h' }),
   },
+  { view: 'exports', label: 'Exports', to: () => ({ view: 'exports' }) },
 ];
 
 export function App() {
@@ -63,5 +65,7 @@ function CurrentView({ route }: { route: Route }) {
       return <ClipView key={`${route.camera}:${route.from}:${route.minutes}`} {...route} />;
     case 'scrub':
       return <ScrubView key={`${route.camera}:${route.day}`} {...route} />;
+    case 'exports':
+      return <ExportsView />;
   }
 }

@@ -19,6 +19,7 @@ describe('routes', () => {
         region: { x: 0.5, y: 0.125, w: 0.4375, h: 0.6 },
       },
       { view: 'clips', camera: 'test', day: '2026-11-25', minutes: 10, onlyMotion: true, min: 0.002 },
+      { view: 'exports' },
     ];
     for (const route of routes) expect(parseRoute(routeToSearch(route))).toEqual(route);
   });
@@ -29,6 +30,7 @@ describe('routes', () => {
     expect(parseRoute('?view=clips&camera=../etc&day=2026-02-30&minutes=7')).toEqual({ view: 'clips', minutes: 10 });
     expect(parseRoute('?view=clip&camera=test')).toEqual({ view: 'clips', camera: 'test', minutes: 10 });
     expect(parseRoute('?view=scrub&at=-5&span=2d')).toEqual({ view: 'scrub', span: '24h' });
+    expect(parseRoute('?view=exports&camera=test')).toEqual({ view: 'exports' });
   });
 
   it('keeps the motion search in the URL, readably', () => {

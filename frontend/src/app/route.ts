@@ -21,7 +21,8 @@ export type Route =
   | { view: 'live' }
   | { view: 'clips'; camera?: string; day?: string; minutes: number; onlyMotion?: boolean; min?: number }
   | { view: 'clip'; camera: string; from: number; minutes: number; frame?: number }
-  | ({ view: 'scrub'; camera?: string; day?: string; at?: number; span: SpanKey; zoom?: ZoomKey } & MotionParams);
+  | ({ view: 'scrub'; camera?: string; day?: string; at?: number; span: SpanKey; zoom?: ZoomKey } & MotionParams)
+  | { view: 'exports' };
 
 export type View = Route['view'];
 
@@ -65,6 +66,7 @@ function region(params: URLSearchParams): Region | undefined {
 export function parseRoute(search: string): Route {
   const params = new URLSearchParams(search);
   const view = params.get('view');
+  if (view === 'exports') return { view: 'exports' };
   const cam = camera(params);
   const d = day(params);
   if (view === 'clip') {

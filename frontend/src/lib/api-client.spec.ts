@@ -59,4 +59,49 @@ describe('createApiClient', () => {
     expect(error.detail).toBe('nothing within 5 s');
     expect(describeError(error, 'http://api')).toBe('no frame: nothing within 5 s');
   });
+
+  it("POSTs JSON and keeps a refusal's detail for the person who asked", async () => {
+    const { impl, calls } = fakeFetch(() =>
+      Response.json({ error: 'no_stills', detail: 'camera "test" has no stills from 12:00 to 12:10' }, { status: 422 }),
+    );
+    const client = createApiClient({ apiBaseUrl: 'http://api', apiToken: 't0k' }, impl);
+    const error = (await client.postJson('/exports', { camera: 'test' }, Schema).catch((e: unknown) => e)) as ApiError;
+    expect(calls[0]?.init?.method).toBe('POST');
+    expect(calls[0]?.init?.body).toBe('{"camera":"test"}');
+    expect(calls[0]?.init?.headers).toMatchObject({
+      Authorization: 'Bearer t0k',
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+    });
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({
+      kind: 'bad-request',
+      status: 422,
+      detail: 'camera "test" has no stills from 12:00 to 12:10',
+    });
+    expect(describeError(error, 'http://api')).toContain('camera "test" has no stills from 12:00 to 12:10');
+  });
+
+  it('DELETEs: the answer when there is one, null for 204', async () => {
+    const answered = fakeFetch(() => Response.json({ ok: true }));
+    const client = createApiClient({ apiBaseUrl: 'http://api' }, answered.impl);
+    await expect(client.deleteJson('/exports/x', Schema)).resolves.toEqual({ ok: true });
+    expect(answered.calls[0]?.init?.method).toBe('DELETE');
+    expect(answered.calls[0]?.init?.body).toBeNull();
+
+    const empty = createApiClient(
+      { apiBaseUrl: 'http://api' },
+      fakeFetch(() => new Response(null, { status: 204 })).impl,
+    );
+    await expect(empty.deleteJson('/exports/x', Schema)).resolves.toBeNull();
+
+    const refused = createApiClient(
+      { apiBaseUrl: 'http://api' },
+      fakeFetch(() => Response.json({ error: 'not_found', detail: 'no export x' }, { status: 404 })).impl,
+    );
+    await expect(refused.deleteJson('/exports/x', Schema)).rejects.toMatchObject({
+      kind: 'not-found',
+      detail: 'no export x',
+    });
+  });
 });

@@ -34,6 +34,10 @@ export interface ApiClient {
     schema: S,
     signal?: AbortSignal,
   ): Promise<z.infer<S>>;
+  /** POST a JSON body and validate the JSON answer; throws ApiError (a 4xx keeps the API's `detail`). */
+  postJson<S extends z.ZodType>(path: string, body: unknown, schema: S, signal?: AbortSignal): Promise<z.infer<S>>;
+  /** DELETE a resource: the validated JSON answer, or null when the API answers 204 No Content. */
+  deleteJson<S extends z.ZodType>(path: string, schema: S, signal?: AbortSignal): Promise<z.infer<S> | null>;
   /** GET a binary resource (an image), with the token when one is configured. */
   getBlob(pathOrUrl: string, signal?: AbortSignal): Promise<Blob>;
   /** Absolute URL of an API path such as the `url` of a thumbnail. */
@@ -76,20 +80,49 @@ export function errorKindForStatus(status: number): ApiErrorKind {
 export function createApiClient(config: RuntimeConfig, fetchImpl: typeof fetch = fetch): ApiClient {
   const headers: Record<string, string> = config.apiToken ? { Authorization: `Bearer ${config.apiToken}` } : {};
 
-  async function send(url: string, accept: string, signal?: AbortSignal): Promise<Response> {
+  async function send(
+    url: string,
+    accept: string,
+    signal?: AbortSignal,
+    request: { method?: 'GET' | 'POST' | 'DELETE'; json?: unknown } = {},
+  ): Promise<Response> {
     let response: Response;
+    const body = request.json === undefined ? null : JSON.stringify(request.json);
     try {
-      response = await fetchImpl(url, { headers: { ...headers, Accept: accept }, signal: signal ?? null });
+      response = await fetchImpl(url, {
+        method: request.method ?? 'GET',
+        headers: { ...headers, Accept: accept, ...(body === null ? {} : { 'Content-Type': 'application/json' }) },
+        body,
+        signal: signal ?? null,
+      });
     } catch (error) {
       if (signal?.aborted) throw error;
       throw new ApiError('unreachable', `Could not reach the Fathom API at ${config.apiBaseUrl}`);
     }
     if (!response.ok) {
-      const body = await readErrorBody(response);
-      const message = body.error ?? `The Fathom API answered ${response.status}`;
-      throw new ApiError(errorKindForStatus(response.status), message, response.status, body.detail);
+      const errorBody = await readErrorBody(response);
+      const message = errorBody.error ?? `The Fathom API answered ${response.status}`;
+      throw new ApiError(errorKindForStatus(response.status), message, response.status, errorBody.detail);
     }
     return response;
+  }
+
+  async function parseJson<S extends z.ZodType>(response: Response, path: string, schema: S): Promise<z.infer<S>> {
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      throw new ApiError('bad-response', `The Fathom API sent something that is not JSON for ${path}`);
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      const where = parsed.error.issues
+        .slice(0, 3)
+        .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+        .join('; ');
+      throw new ApiError('bad-response', `Unexpected answer from ${path}`, response.status, where);
+    }
+    return parsed.data;
   }
 
   return {
@@ -100,21 +133,19 @@ export function createApiClient(config: RuntimeConfig, fetchImpl: typeof fetch =
       buildUrl(config.apiBaseUrl, pathOrUrl, config.apiToken ? { access_token: config.apiToken } : {}),
     async getJson(path, query, schema, signal) {
       const response = await send(buildUrl(config.apiBaseUrl, path, query), 'application/json', signal);
-      let body: unknown;
-      try {
-        body = await response.json();
-      } catch {
-        throw new ApiError('bad-response', `The Fathom API sent something that is not JSON for ${path}`);
-      }
-      const parsed = schema.safeParse(body);
-      if (!parsed.success) {
-        const where = parsed.error.issues
-          .slice(0, 3)
-          .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
-          .join('; ');
-        throw new ApiError('bad-response', `Unexpected answer from ${path}`, response.status, where);
-      }
-      return parsed.data;
+      return parseJson(response, path, schema);
+    },
+    async postJson(path, body, schema, signal) {
+      const response = await send(buildUrl(config.apiBaseUrl, path), 'application/json', signal, {
+        method: 'POST',
+        json: body,
+      });
+      return parseJson(response, path, schema);
+    },
+    async deleteJson(path, schema, signal) {
+      const response = await send(buildUrl(config.apiBaseUrl, path), 'application/json', signal, { method: 'DELETE' });
+      if (response.status === 204) return null;
+      return parseJson(response, path, schema);
     },
     async getBlob(pathOrUrl, signal) {
       const response = await send(buildUrl(config.apiBaseUrl, pathOrUrl), 'image/jpeg,image/*', signal);

@@ -8,9 +8,10 @@ import { LazyApiImage } from '../../components/ApiImage';
 import { CameraDayControls } from '../../components/CameraDayControls';
 import { Notice } from '../../components/Notice';
 import { useNearViewport } from '../../lib/hooks';
-import { dayOf, formatClock, formatDuration, formatHourMinute } from '../../lib/time';
+import { dayBounds, dayOf, formatClock, formatDuration, formatHourMinute } from '../../lib/time';
 import { MinMotionSlider } from '../activity/MinMotionSlider';
 import { Sparkline } from '../activity/Sparkline';
+import { ExportTimelapse } from '../export/ExportTimelapse';
 import { type ClipActivity, onlyClipsWithMotion, type ShownItem, sliceActivity } from './clip-activity';
 import { CLIP_MINUTES, HOUR_MS, type Interval } from './day-layout';
 import { useDayActivity } from './use-day-activity';
@@ -57,6 +58,10 @@ export function DayClipsView({ camera, day, minutes, onlyMotion, min }: Omit<Cli
   const pending =
     shownItems.some((i) => i.kind === 'pending' || i.kind === 'checking') || (Boolean(onlyMotion) && activity.loading);
   const future = shownDay > today;
+  const wholeDay = useMemo(() => {
+    const { startMs, endMs } = dayBounds(shownDay);
+    return { fromMs: startMs, toMs: endMs };
+  }, [shownDay]);
 
   return (
     <section aria-labelledby="clips-heading">
@@ -96,6 +101,13 @@ export function DayClipsView({ camera, day, minutes, onlyMotion, min }: Omit<Cli
           onChange={(value) =>
             navigate(routeWith({ min: value === DEFAULT_MIN_MOTION ? undefined : value }), { replace: true })
           }
+        />
+        <ExportTimelapse
+          key={`${camera}:${shownDay}`}
+          camera={camera}
+          range={future ? null : wholeDay}
+          scope={`the whole of ${shownDay}`}
+          minMotion={minMotion}
         />
       </div>
 

@@ -22,6 +22,7 @@ import { DEFAULT_ZOOM, stripSpan, ZOOMS, type ZoomKey } from '../activity/activi
 import { JUMP_KEYS, type JumpState, MotionSearch } from '../activity/MotionSearch';
 import { RegionPicker } from '../activity/RegionPicker';
 import { clipStartFor, HOUR_MS } from '../clips/day-layout';
+import { ExportTimelapse } from '../export/ExportTimelapse';
 import { latestOnly } from './latest-only';
 import { Timeline } from './Timeline';
 import { SPANS, type SpanKey, viewWindow } from './timeline-math';
@@ -227,6 +228,12 @@ export function ScrubView({ camera, day, at, span, zoom, min, region }: Omit<Scr
             </button>
           ))}
         </fieldset>
+        <ExportTimelapse
+          camera={camera}
+          range={{ fromMs: timeWindow.startMs, toMs: Math.min(timeWindow.endMs, maxMs) }}
+          scope="the timeline's window"
+          minMotion={minMotion}
+        />
       </div>
       {cameras.error && !cameras.data ? <ApiErrorNotice error={cameras.error} what="the cameras" /> : null}
       {!camera && cameras.data?.length === 0 ? (
