@@ -2,7 +2,8 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import type { Region } from '@fathom/index-contract';
 import { z } from 'zod';
-import { cameraParam, timestampParam } from './schemas.js';
+import type { CrossFieldRule } from './cross-field-rules.js';
+import { cameraParam, timestampParamFor } from './schemas.js';
 
 extendZodWithOpenApi(z);
 
@@ -18,27 +19,33 @@ export const MAX_EVENTS_DAYS = 7;
 export const DEFAULT_MIN_MOTION = 0.002;
 export const DEFAULT_EVENT_GAP_SECONDS = 3;
 
+const MOTION_SHARE_PATTERN = /^(0(\.\d{1,6})?|1(\.0{1,6})?|\.\d{1,6})$/;
 const motionShare = queryText()
-  .regex(/^(0(\.\d{1,6})?|1(\.0{1,6})?|\.\d{1,6})$/, 'must be a decimal from 0 to 1, e.g. 0.01')
+  .regex(MOTION_SHARE_PATTERN, 'must be a decimal from 0 to 1, e.g. 0.01')
   .transform(Number)
   .openapi({
     type: 'string',
+    pattern: MOTION_SHARE_PATTERN.source,
     description: `Least motion that counts: the share of the picture that changed since the previous thumbnail, 0..1 (default ${DEFAULT_MIN_MOTION}).`,
     example: '0.01',
   });
 
 const requiredCamera = cameraParam.openapi({ description: 'The camera.', example: 'front-door' });
 
+/**
+ * Four decimals of at most 9 places whose whole part is 0 or 1 (a larger one can only break the
+ * rule x + w <= 1); more places than 9 could round a w above 0 to 0, and the rule says above 0.
+ */
+const REGION_FRACTION = '(?:[01]|[01]?\\.\\d{1,9})';
+export const REGION_PATTERN = new RegExp(`^${REGION_FRACTION}(?:,${REGION_FRACTION}){3}$`);
+/** x + w and y + h may pass 1 by this much: decimal sums such as 0.7 + 0.3 are not exact in binary. */
+export const REGION_SLACK = 0.000001;
+
 const regionParam = queryText()
+  .regex(REGION_PATTERN, 'must be x,y,w,h: four decimals from 0 to 1')
   .transform((raw, ctx): Region => {
-    const parts = raw.split(',');
-    const numbers = parts.map((p) => (/^\d*\.?\d+$/.test(p.trim()) ? Number(p) : Number.NaN));
-    const [x, y, w, h] = numbers as [number, number, number, number];
-    if (parts.length !== 4 || numbers.some((n) => !Number.isFinite(n))) {
-      ctx.addIssue({ code: 'custom', message: 'must be x,y,w,h: four decimals from 0 to 1' });
-      return z.NEVER;
-    }
-    if (w <= 0 || h <= 0 || x + w > 1.000001 || y + h > 1.000001) {
+    const [x, y, w, h] = raw.split(',').map(Number) as [number, number, number, number];
+    if (w <= 0 || h <= 0 || x + w > 1 + REGION_SLACK || y + h > 1 + REGION_SLACK) {
       ctx.addIssue({
         code: 'custom',
         message: 'must lie inside the picture: w and h above 0, x + w and y + h at most 1',
@@ -49,18 +56,30 @@ const regionParam = queryText()
   })
   .openapi({
     type: 'string',
-    pattern: '^\\d*\\.?\\d+,\\d*\\.?\\d+,\\d*\\.?\\d+,\\d*\\.?\\d+$',
+    pattern: REGION_PATTERN.source,
     description:
-      'Only motion inside this rectangle: x,y,w,h as fractions of the picture from its top left (x + w and y + h at most 1). Matched on the 16 × 9 motion grid.',
+      'Only motion inside this rectangle: x,y,w,h as fractions of the picture from its top left, up to 9 decimals each (w and h above 0, x + w and y + h at most 1: see the cross-field rules). Matched on the 16 × 9 motion grid.',
     example: '0.5,0.4,0.3,0.3',
   });
 
+const DAY_SECONDS = 86_400;
+const insidePicture: CrossFieldRule = { rule: 'insideUnitSquare', field: 'region', slack: REGION_SLACK };
+
+/** What routes/activity.ts checks beyond each field (it keeps its own checks; the contract fuzzer holds the two together). */
+export const activityRules: CrossFieldRule[] = [
+  { rule: 'after', field: 'to', after: 'from', minSeconds: 60, maxSeconds: MAX_ACTIVITY_DAYS * DAY_SECONDS },
+  { rule: 'atMostSecondsBetween', field: 'buckets', from: 'from', to: 'to' },
+];
+export const motionRules: CrossFieldRule[] = [insidePicture];
+export const eventsRules: CrossFieldRule[] = [
+  { rule: 'after', field: 'to', after: 'from', maxSeconds: MAX_EVENTS_DAYS * DAY_SECONDS },
+  insidePicture,
+];
+
 export const activityQuerySchema = z.object({
   camera: requiredCamera,
-  from: timestampParam.openapi({ description: 'Start of the row (unix seconds or ISO 8601).' }),
-  to: timestampParam.openapi({
-    description: `End of the row: after from by at least 1 minute and at most ${MAX_ACTIVITY_DAYS} days.`,
-  }),
+  from: timestampParamFor('Start of the row.'),
+  to: timestampParamFor(`End of the row: after from by at least 1 minute and at most ${MAX_ACTIVITY_DAYS} days.`),
   buckets: queryText()
     .regex(/^\d{1,5}$/, 'must be a whole number')
     .transform(Number)
@@ -79,7 +98,7 @@ export const activityQuerySchema = z.object({
 
 export const motionQuerySchema = z.object({
   camera: requiredCamera,
-  ts: timestampParam.openapi({ description: 'Where to start looking (excluded).' }),
+  ts: timestampParamFor('Where to start looking (excluded).'),
   dir: z
     .enum(['next', 'prev'], { error: 'must be "next" or "prev"' })
     .optional()
@@ -90,8 +109,8 @@ export const motionQuerySchema = z.object({
 
 export const eventsQuerySchema = z.object({
   camera: requiredCamera,
-  from: timestampParam.openapi({ description: 'Start of the window.' }),
-  to: timestampParam.openapi({ description: `End of the window: after from, at most ${MAX_EVENTS_DAYS} days later.` }),
+  from: timestampParamFor('Start of the window.'),
+  to: timestampParamFor(`End of the window: after from, at most ${MAX_EVENTS_DAYS} days later.`),
   min: motionShare.optional(),
   region: regionParam.optional(),
   gap: queryText()

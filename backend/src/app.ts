@@ -10,12 +10,14 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { ActivityIndex } from './activity-reader.js';
 import type { Clock } from './adapters/clock.js';
+import type { FeedHandlerClient } from './adapters/feed-handler.js';
 import type { ChunkStore, ThumbnailStore } from './adapters/files.js';
 import { InfluxQueryError } from './adapters/influx.js';
 import { requireApiToken } from './auth.js';
 import type { ClipIndex } from './clip-reader.js';
 import type { ThumbnailIndex } from './index-reader.js';
 import { type Logger, redactUrl } from './logger.js';
+import { methodNotAllowedOrNotFound } from './method-not-allowed.js';
 import type { Metrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { HttpProblem } from './problems.js';
@@ -60,6 +62,8 @@ export interface AppDeps {
   answers?: SettledAnswers;
   /** Timelapse exports (issue 19); without them /exports answers 404. */
   exports?: Omit<ExportsDeps, 'index' | 'clock'>;
+  /** The feed-handler (FEED_HANDLER_URL); without it /cameras has no restream status. */
+  feedHandler?: FeedHandlerClient;
 }
 
 /** Accept a caller's request id only if it is short and harmless in a log line. */
@@ -69,6 +73,8 @@ export function createApp(deps: AppDeps): express.Express {
   const { index, files, clock, logger, metrics, settings } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // /Cameras is not /cameras: the document lists exact paths, and a fuzzer may try other cases.
+  app.set('case sensitive routing', true);
   app.set('etag', false); // JSON answers change as frames arrive; files carry their own ETag
 
   app.use(
@@ -134,7 +140,7 @@ export function createApp(deps: AppDeps): express.Express {
     tokenRequired: Boolean(settings.apiToken),
     chunks: Boolean(deps.clips && deps.chunkFiles),
     activity: Boolean(deps.activity),
-    exports: Boolean(deps.exports),
+    exports: deps.exports ? { maxRangeHours: deps.exports.limits.maxRangeHours } : false,
   });
   app.get('/openapi.json', openApiHandler(document));
   app.get('/metrics', metricsHandler(metrics));
@@ -142,7 +148,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/thumbnail', nearestHandler(index, files, answers));
   app.get('/thumbnailGroup', thumbnailGroupHandler(index, settings.groupMinutes, answers));
   app.get('/wall', wallHandler(index, answers));
-  app.get('/cameras', camerasHandler(index, clock, deps.clips));
+  app.get('/cameras', camerasHandler(index, clock, deps.clips, deps.feedHandler));
   app.get('/thumbnails/*path', thumbnailFileHandler(files));
   if (deps.clips) app.get('/clips', clipsHandler(deps.clips));
   if (deps.chunkFiles) app.get('/chunks/*path', chunkFileHandler(deps.chunkFiles));
@@ -160,9 +166,9 @@ export function createApp(deps: AppDeps): express.Express {
     app.get('/exports/:id/video', exportVideoHandler(exportsDeps));
   }
 
-  app.use((req: Request, _res: Response, next: NextFunction) => {
-    next(new HttpProblem(404, 'not_found', `no route for ${req.method} ${req.path}`));
-  });
+  // No route answered: a path some route serves, asked with another method, is a 405 with Allow
+  // (read from the router, so it follows the routes above); anything else is a 404.
+  app.use(methodNotAllowedOrNotFound(app));
   app.use(errorHandler);
   return app;
 }

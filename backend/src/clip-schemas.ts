@@ -1,21 +1,34 @@
 /** The /clips and /chunks contract as zod schemas (validation and OpenAPI from the same objects). */
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { cameraParam, timestampParam } from './schemas.js';
+import type { CrossFieldRule } from './cross-field-rules.js';
+import { CHUNK_PATH_PATTERN, cameraParam, timestampParamFor } from './schemas.js';
 
 extendZodWithOpenApi(z);
 
+/** The longest window /clips lists (routes/clips.ts refuses a longer one). */
+export const MAX_CLIPS_DAYS = 7;
+
+export const clipsRules: CrossFieldRule[] = [
+  { rule: 'after', field: 'to', after: 'from', maxSeconds: MAX_CLIPS_DAYS * 86_400 },
+];
+
 export const clipsQuerySchema = z.object({
   camera: cameraParam.optional(),
-  from: timestampParam.openapi({ description: 'Start of the window (unix seconds or ISO 8601).' }),
-  to: timestampParam.openapi({ description: 'End of the window, after `from`, at most 7 days later.' }),
+  from: timestampParamFor('Start of the window.'),
+  to: timestampParamFor(`End of the window, after \`from\`, at most ${MAX_CLIPS_DAYS} days later.`),
 });
 
 export const chunkPathParams = z.object({
-  path: z.string().openapi({
-    description: 'camera/YYYY/MM/DD/HH/<start-ms>-<end-ms>.mp4 (UTC hour of the start), as in a `url` field',
-    example: 'front-door/2026/11/25/15/1795618800123-1795619400000.mp4',
-  }),
+  path: z
+    .string()
+    .regex(CHUNK_PATH_PATTERN)
+    .openapi({
+      description:
+        'camera/YYYY/MM/DD/HH/<start-ms>-<end-ms>.mp4 (UTC hour of the start), as in a `url` field ("/" may be sent as is or as %2F). ' +
+        'A path of this shape that is not one of ours (folders not the hour of the start, end before start) is no file: 404.',
+      example: 'front-door/2026/11/25/15/1795618800123-1795619400000.mp4',
+    }),
 });
 
 const isoTime = z.string().openapi({ description: 'RFC 3339 UTC', example: '2026-11-25T15:00:00.123Z' });

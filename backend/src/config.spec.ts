@@ -26,7 +26,19 @@ describe('parseConfig', () => {
         fontFile: '/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf',
         ffmpegPath: undefined,
       },
+      feedHandlerUrl: undefined,
     });
+  });
+
+  it('reads FEED_HANDLER_URL as an http(s) URL, empty as unset', () => {
+    expect(parseConfig({ INFLUX_TOKEN: 't', FEED_HANDLER_URL: 'http://feed-handler:3001' }).feedHandlerUrl).toBe(
+      'http://feed-handler:3001',
+    );
+    expect(parseConfig({ INFLUX_TOKEN: 't', FEED_HANDLER_URL: '' }).feedHandlerUrl).toBeUndefined();
+    expect(() => parseConfig({ INFLUX_TOKEN: 't', FEED_HANDLER_URL: 'feed-handler:3001' })).toThrow(/FEED_HANDLER_URL/);
+    expect(() => parseConfig({ INFLUX_TOKEN: 't', FEED_HANDLER_URL: 'rtmp://feed-handler/live' })).toThrow(
+      /FEED_HANDLER_URL/,
+    );
   });
 
   it('names every bad export setting', () => {

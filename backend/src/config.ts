@@ -61,6 +61,8 @@ export const backendEnvSchema = z
     EXPORT_FONT_FILE: emptyAsUnset(z.string().min(1)).default('/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf'),
     /** ffmpeg binary for exports; default `ffmpeg` on PATH. */
     FFMPEG_PATH: emptyAsUnset(z.string().min(1)),
+    /** The feed-handler's HTTP API (e.g. http://feed-handler:3001), read for restream status in /cameras; unset: none shown. */
+    FEED_HANDLER_URL: emptyAsUnset(z.url({ protocol: /^https?$/ })),
   })
   .refine((env) => env.GROUP_MINUTES <= env.GROUP_MINUTES_MAX, {
     path: ['GROUP_MINUTES'],
@@ -93,6 +95,8 @@ export interface BackendConfig {
     fontFile: string;
     ffmpegPath: string | undefined;
   };
+  /** The feed-handler's base URL (restream status); undefined: /cameras carries none. */
+  feedHandlerUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -150,6 +154,7 @@ export function parseConfig(env: Record<string, string | undefined>): BackendCon
       fontFile: e.EXPORT_FONT_FILE,
       ffmpegPath: e.FFMPEG_PATH,
     },
+    feedHandlerUrl: e.FEED_HANDLER_URL,
   };
 }
 

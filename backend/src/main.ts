@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createActivityIndex } from './activity-reader.js';
 import { systemClock } from './adapters/clock.js';
+import { createFeedHandlerClient } from './adapters/feed-handler.js';
 import { createChunkStore, createThumbnailStore } from './adapters/files.js';
 import { createInfluxReader } from './adapters/influx.js';
 import { createApp } from './app.js';
@@ -49,6 +50,9 @@ async function main() {
     clips: createClipIndex(influx, config.influx.bucket),
     chunkFiles: createChunkStore(config.chunkDir),
     activity: createActivityIndex(influx, { index: config.influx.bucket, activity: config.activityBucket }, logger),
+    feedHandler: config.feedHandlerUrl
+      ? createFeedHandlerClient({ url: config.feedHandlerUrl, apiToken: config.apiToken, clock: systemClock, logger })
+      : undefined,
     clock: systemClock,
     logger,
     metrics,
@@ -102,6 +106,7 @@ async function main() {
       chunkDir: config.chunkDir,
       tokenRequired: Boolean(config.apiToken),
       corsOrigins: config.corsOrigins,
+      feedHandlerUrl: config.feedHandlerUrl ?? null,
     },
     'backend listening',
   );

@@ -4,19 +4,24 @@ import { z } from 'zod';
 import {
   activityBody,
   activityQuerySchema,
+  activityRules,
   eventsBody,
   eventsQuerySchema,
+  eventsRules,
   motionBody,
   motionQuerySchema,
+  motionRules,
 } from './activity-schemas.js';
-import { chunkPathParams, clipsBody, clipsQuerySchema } from './clip-schemas.js';
-import { exportRequestSchema } from './exports/export-request.js';
-import { exportBody, exportIdParams, exportsBody } from './exports/export-schemas.js';
+import { chunkPathParams, clipsBody, clipsQuerySchema, clipsRules } from './clip-schemas.js';
+import { CROSS_FIELD_RULES_KEY, type CrossFieldRule, withRules } from './cross-field-rules.js';
+import { exportRequestSchema, exportRules } from './exports/export-request.js';
+import { exportBody, exportIdParams, exportsBody, exportVideoQuery } from './exports/export-schemas.js';
+import { camerasResponseBody } from './restream-schemas.js';
 import {
-  camerasBody,
   errorBody,
   groupBody,
   groupQuerySchema,
+  groupRules,
   nearestBody,
   nearestQuerySchema,
   thumbnailPathParams,
@@ -26,6 +31,14 @@ import { wallBody, wallQuerySchema } from './wall-schemas.js';
 const json = (schema: z.ZodType) => ({ 'application/json': { schema } });
 const jpeg = { 'image/jpeg': { schema: z.string().openapi({ format: 'binary' }) } };
 const problem = (description: string) => ({ description, content: json(errorBody) });
+/**
+ * An operation's rules between fields: a sentence in its description (for people) and the
+ * x-cross-field-rules extension (for tools, e.g. the contract fuzzer), from the same objects.
+ */
+const ruled = (description: string, rules: CrossFieldRule[]) => ({
+  description: withRules(description, rules),
+  [CROSS_FIELD_RULES_KEY]: rules,
+});
 
 export function buildOpenApiDocument(options: {
   groupMinutes: { default: number; max: number };
@@ -34,8 +47,8 @@ export function buildOpenApiDocument(options: {
   chunks?: boolean;
   /** /activity, /motion and /events are mounted. */
   activity?: boolean;
-  /** /exports is mounted. */
-  exports?: boolean;
+  /** /exports is mounted; with the server's EXPORT_MAX_HOURS the document states that limit, not its range. */
+  exports?: boolean | { maxRangeHours: number };
 }) {
   const registry = new OpenAPIRegistry();
   const bearer = registry.registerComponent('securitySchemes', 'bearer', {
@@ -69,11 +82,12 @@ export function buildOpenApiDocument(options: {
     method: 'get',
     path: '/thumbnailGroup',
     summary: 'Every thumbnail with ts < time <= ts + minutes, oldest first',
+    ...ruled('', groupRules),
     security,
     request: { query: groupQuerySchema(options.groupMinutes) },
     responses: {
       200: { description: 'The frames of the window', content: json(groupBody) },
-      400: problem('Invalid query'),
+      400: problem('Invalid query, or ts + minutes past the last time InfluxDB can store'),
       ...denied,
       503: problem('InfluxDB unavailable'),
     },
@@ -101,7 +115,7 @@ export function buildOpenApiDocument(options: {
     summary: 'Each camera with its location, newest frame and online status',
     security,
     responses: {
-      200: { description: 'Cameras, sorted by id', content: json(camerasBody) },
+      200: { description: 'Cameras, sorted by id', content: json(camerasResponseBody) },
       ...denied,
       503: problem('InfluxDB unavailable'),
     },
@@ -116,9 +130,9 @@ export function buildOpenApiDocument(options: {
     responses: {
       200: { description: 'The JPEG', content: jpeg },
       304: { description: 'Not modified (If-None-Match)' },
-      400: problem('Not a thumbnail path'),
+      400: problem('Not of the path pattern'),
       ...denied,
-      404: problem('No such file'),
+      404: problem('No such file (or a path of the pattern that names none: folders not the hour of its time)'),
     },
   });
 
@@ -127,14 +141,16 @@ export function buildOpenApiDocument(options: {
       method: 'get',
       path: '/activity',
       summary: 'A heatmap row of one camera: motion and coverage in equal buckets over from..to',
-      description:
+      ...ruled(
         'Buckets of 5 minutes or more read the per-minute activity bucket (and the thumbnails for the last few minutes); narrower ones read the thumbnails. A bucket with coverage 0 is a gap in the footage.',
+        activityRules,
+      ),
       security,
       request: { query: activityQuerySchema },
       responses: {
         200: { description: 'One value per bucket in each array', content: json(activityBody) },
         400: problem(
-          'Invalid query (to not at least 1 minute after from, more than 31 days, buckets narrower than 1 s)',
+          'Invalid query, or a cross-field rule broken (to not at least 1 minute after from, more than 31 days, buckets narrower than 1 s)',
         ),
         ...denied,
         503: problem('InfluxDB unavailable'),
@@ -144,7 +160,10 @@ export function buildOpenApiDocument(options: {
       method: 'get',
       path: '/motion',
       summary: 'The nearest frame after (next) or before (prev) ts whose motion is at least min',
-      description: 'Searches up to 400 days away (and never past now), optionally only motion inside a region.',
+      ...ruled(
+        'Searches up to 400 days away (and never past now), optionally only motion inside a region.',
+        motionRules,
+      ),
       security,
       request: { query: motionQuerySchema },
       responses: {
@@ -159,11 +178,14 @@ export function buildOpenApiDocument(options: {
       method: 'get',
       path: '/events',
       summary: 'Runs of motion merged into events, each with its peak frame',
+      ...ruled('', eventsRules),
       security,
       request: { query: eventsQuerySchema },
       responses: {
         200: { description: 'Events, oldest first', content: json(eventsBody) },
-        400: problem('Invalid query (to not after from, more than 7 days)'),
+        400: problem(
+          'Invalid query, or a cross-field rule broken (to not after from, more than 7 days, region outside the picture)',
+        ),
         ...denied,
         503: problem('InfluxDB unavailable'),
       },
@@ -176,8 +198,10 @@ export function buildOpenApiDocument(options: {
       method: 'post',
       path: '/exports',
       summary: "Start a timelapse export of one camera's stills from..to (one still per video frame)",
-      description:
-        "Cross-field rules: `to` must be after `from`, and to − from at most EXPORT_MAX_HOURS. Jobs run one at a time at low priority; poll the answer's `url` for progress.",
+      ...ruled(
+        "Jobs run one at a time at low priority; poll the answer's `url` for progress.",
+        exportRules(typeof options.exports === 'object' ? options.exports.maxRangeHours : undefined),
+      ),
       security,
       request: { body: { content: json(exportRequestSchema), required: true } },
       responses: {
@@ -229,12 +253,12 @@ export function buildOpenApiDocument(options: {
       path: '/exports/{id}/video',
       summary: 'The finished timelapse: H.264 MP4 with faststart; Range requests; ?download=1 to save it',
       security,
-      request: { params: exportIdParams },
+      request: { params: exportIdParams, query: exportVideoQuery },
       responses: {
         200: { description: 'The MP4', content: mp4 },
         206: { description: 'The requested byte range (Content-Range)' },
         304: { description: 'Not modified (If-None-Match)' },
-        400: problem('Not an export id'),
+        400: problem('Not an export id, or download not 0 or 1'),
         ...denied,
         404: problem('No such export'),
         409: problem('The export is not done'),
@@ -249,11 +273,12 @@ export function buildOpenApiDocument(options: {
       method: 'get',
       path: '/clips',
       summary: 'The video chunks overlapping [from, to), with their time ranges and thumbnail group',
+      ...ruled('', clipsRules),
       security,
       request: { query: clipsQuerySchema },
       responses: {
         200: { description: 'Chunks, oldest first', content: json(clipsBody) },
-        400: problem('Invalid query'),
+        400: problem('Invalid query, or a cross-field rule broken (to not after from, more than 7 days)'),
         ...denied,
         503: problem('InfluxDB unavailable'),
       },
@@ -269,9 +294,9 @@ export function buildOpenApiDocument(options: {
         200: { description: 'The MP4', content: { 'video/mp4': { schema: z.string().openapi({ format: 'binary' }) } } },
         206: { description: 'The requested byte range (Content-Range)' },
         304: { description: 'Not modified (If-None-Match)' },
-        400: problem('Not a chunk path'),
+        400: problem('Not of the path pattern'),
         ...denied,
-        404: problem('No such file'),
+        404: problem('No such file (or a path of the pattern that names none)'),
         416: problem('Range not satisfiable'),
       },
     });
@@ -310,7 +335,12 @@ export function buildOpenApiDocument(options: {
     info: {
       title: 'Fathom API',
       version: '0.1.0',
-      description: 'Find the camera frame closest to any moment and browse minutes of footage.',
+      description:
+        'Find the camera frame closest to any moment and browse minutes of footage. ' +
+        'Every constraint the server checks is in this document: a value outside a schema (pattern, range, enum, ' +
+        "length) is a 400 with {error, detail}, and so is breaking one of an operation's cross-field rules " +
+        '(in its description, and machine-readable in x-cross-field-rules). A path of this document asked with a ' +
+        'method it does not list gets 405 with an Allow header (GET implies HEAD; OPTIONS is the CORS preflight).',
     },
   });
 }

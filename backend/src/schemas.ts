@@ -5,9 +5,77 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { CAMERA_ID_PATTERN } from '@fathom/index-contract';
 import { z } from 'zod';
-import { type Parsed, parseDurationSeconds, parseTimestamp } from './time-input.js';
+import type { CrossFieldRule } from './cross-field-rules.js';
+import {
+  MAX_TIME_NS,
+  NS_PER_SECOND,
+  nsToIso,
+  type Parsed,
+  parseDurationSeconds,
+  parseTimestamp,
+} from './time-input.js';
 
 extendZodWithOpenApi(z);
+
+// ---- what the document says a time, a duration and a file path look like -------------
+// Patterns in the document, and checked by the server too, so the two cannot disagree:
+// contract-patterns.spec.ts proves every text a pattern admits is one the parser accepts.
+
+/** Whole unix seconds 0..9223372035, the last whole second InfluxDB can store (leading zeros allowed). */
+const WHOLE_SECONDS =
+  '0*(?:\\d{1,9}|[1-8]\\d{9}|9[01]\\d{8}|92[01]\\d{7}|922[0-2]\\d{6}|9223[0-2]\\d{5}|92233[0-6]\\d{4}|922337[01]\\d{3}|9223372(?:0[0-2]\\d|03[0-5]))';
+/** Unix seconds, integer or up to 9 decimals (a nanosecond). */
+const UNIX_SECONDS = `${WHOLE_SECONDS}(?:\\.\\d{1,9})?`;
+
+const DAY_28 = '(?:0[1-9]|1\\d|2[0-8])';
+const DAY_30 = '(?:0[1-9]|[12]\\d|30)';
+const DAY_31 = '(?:0[1-9]|[12]\\d|3[01])';
+const MONTH_DAY = `(?:(?:0[13578]|1[02])-${DAY_31}|(?:0[469]|11)-${DAY_30}|02-${DAY_28})`;
+/** Leap years from 1971 to 2261: every 4th year but 2100 and 2200. */
+const LEAP_YEAR =
+  '(?:19(?:7[26]|8[048]|9[26])|20(?:[02468][048]|[13579][26])|21(?:0[48]|[2468][048]|[13579][26])|22(?:0[48]|[24][048]|[135][26]|60))';
+/**
+ * Calendar dates 1970-01-02 .. 2262-04-09: any time of those, in any zone, lies inside what
+ * InfluxDB stores (1970-01-01T00:00Z .. 2262-04-11T23:47:16.854775806Z). 1970-01-01 is left
+ * to ISO_JAN_1_1970 (a zone ahead of UTC would put it in 1969).
+ */
+const DATE =
+  `(?:(?:197[1-9]|19[89]\\d|20\\d\\d|21\\d\\d|22[0-5]\\d|226[01])-${MONTH_DAY}|${LEAP_YEAR}-02-29` +
+  `|1970-(?:01-(?:0[2-9]|[12]\\d|3[01])|(?:0[3578]|1[02])-${DAY_31}|(?:0[469]|11)-${DAY_30}|02-${DAY_28})` +
+  `|2262-(?:0[13]-${DAY_31}|02-${DAY_28}|04-0[1-9]))`;
+const TIME_OF_DAY = '[Tt](?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:[.,]\\d{1,9})?)?';
+/** Z, or an offset; a space stands for "+" (an unencoded + in a query string arrives as a space). */
+const ZONE = '(?:[Zz]|[+\\- ](?:[01]\\d|2[0-3])(?::?[0-5]\\d)?)';
+const ISO_JAN_1_1970 = `1970-01-01${TIME_OF_DAY}(?:[Zz]|-(?:[01]\\d|2[0-3])(?::?[0-5]\\d)?|[+ ]00(?::?00)?)`;
+
+/** A point in time as the API takes it, exactly: parseTimestamp accepts all of it (and the server refuses the rest). */
+export const TIMESTAMP_PATTERN = new RegExp(`^(?:${UNIX_SECONDS}|${DATE}${TIME_OF_DAY}${ZONE}|${ISO_JAN_1_1970})$`);
+export const TIMESTAMP_MAX_LENGTH = 64;
+/** A duration in seconds, exactly what parseDurationSeconds accepts. */
+export const DURATION_PATTERN = new RegExp(`^${UNIX_SECONDS}$`);
+export const DURATION_MAX_LENGTH = 32;
+/** The largest unix seconds a JSON number may carry: read to the millisecond, it still rounds to a time InfluxDB stores. */
+export const MAX_UNIX_SECONDS_NUMBER = 9_223_372_035.999;
+/** The last instant InfluxDB can store, as unix seconds text and RFC 3339 (for the rules that name it). */
+export const LATEST_TIME = {
+  seconds: `${MAX_TIME_NS / NS_PER_SECOND}.${(MAX_TIME_NS % NS_PER_SECOND).toString().padStart(9, '0')}`,
+  iso: nsToIso(MAX_TIME_NS),
+};
+
+/**
+ * A thumbnail path's shape: the contract's THUMBNAIL_PATH (packages/index-contract, not exported).
+ * A path of this shape whose folders do not match the time in its name is no file of ours: 404, not 400.
+ */
+export const THUMBNAIL_PATH_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/\d{1,15}\.jpg$/;
+/** A chunk path's shape: the contract's CHUNK_PATH; a name that is not one of ours (end before start, folders off) is a 404. */
+export const CHUNK_PATH_PATTERN =
+  /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\/\d{4}\/\d{2}\/\d{2}\/\d{2}\/\d{1,15}-\d{1,15}\.mp4$/;
+
+const TIMESTAMP_DESCRIPTION =
+  'A point in time: unix seconds from 0 to 9223372035.999999999, integer or with up to 9 decimals, ' +
+  'or ISO 8601 with a zone (Z or ±HH[:MM]) on a date from 1970-01-01 to 2262-04-09 ' +
+  '(on 1970-01-01 a zone ahead of UTC is refused: it would be 1969). ' +
+  'Values that can only be milliseconds, microseconds or nanoseconds are refused (400).';
 
 /** Query values arrive as strings; a repeated parameter arrives as an array and is refused. */
 const queryText = () =>
@@ -24,16 +92,41 @@ const fromParsed =
     return z.NEVER;
   };
 
+/**
+ * A time as the API reads it everywhere (query parameters and JSON bodies): the parser's value, or
+ * its own words for why not ("looks like milliseconds"); then the document's pattern, binding even
+ * where the parser is looser (ISO dates in the last days before 2262-04-11, which a zone can push past it).
+ */
+export function readTimestamp(raw: string): Parsed<bigint> {
+  const parsed = parseTimestamp(raw);
+  if (parsed.ok && !TIMESTAMP_PATTERN.test(raw)) {
+    return { ok: false, detail: 'is outside the times this API takes: ISO 8601 dates from 1970-01-01 to 2262-04-09' };
+  }
+  return parsed;
+}
+
+/** A duration as the API reads it: exactly DURATION_PATTERN (the parser and the pattern agree; checked all the same). */
+function readDuration(raw: string): Parsed<bigint> {
+  const parsed = parseDurationSeconds(raw);
+  if (parsed.ok && !DURATION_PATTERN.test(raw))
+    return { ok: false, detail: 'is not a number of seconds (e.g. 30 or 1.5)' };
+  return parsed;
+}
+
 /** Epoch nanoseconds from unix seconds or ISO 8601. */
 export const timestampParam = queryText()
-  .transform(fromParsed(parseTimestamp))
+  .transform(fromParsed(readTimestamp))
   .openapi({
     type: 'string',
-    description:
-      'A point in time: unix seconds, integer or fractional (up to 9 digits), or ISO 8601 with a zone. ' +
-      'Values that can only be milliseconds, microseconds or nanoseconds are refused (400).',
+    pattern: TIMESTAMP_PATTERN.source,
+    maxLength: TIMESTAMP_MAX_LENGTH,
+    description: TIMESTAMP_DESCRIPTION,
     examples: ['1795618800', '1795618800.123', '2026-11-25T15:00:00.123Z', '2026-11-25T16:00:00+01:00'],
   });
+
+/** timestampParam described by what the time is for, then by what any time may be. */
+export const timestampParamFor = (what: string) =>
+  timestampParam.openapi({ description: `${what} ${TIMESTAMP_DESCRIPTION}` });
 
 export const cameraParam = queryText()
   .regex(
@@ -42,9 +135,12 @@ export const cameraParam = queryText()
   )
   .openapi({ description: 'Only this camera (default: any camera).', example: 'front-door' });
 
-export const withinParam = queryText().transform(fromParsed(parseDurationSeconds)).openapi({
+export const withinParam = queryText().transform(fromParsed(readDuration)).openapi({
   type: 'string',
-  description: 'Maximum distance in seconds (decimal allowed); default: the nearest frame wherever it is.',
+  pattern: DURATION_PATTERN.source,
+  maxLength: DURATION_MAX_LENGTH,
+  description:
+    'Maximum distance in seconds, 0 to 9223372035.999999999 (up to 9 decimals); default: the nearest frame wherever it is.',
   example: '30',
 });
 
@@ -57,6 +153,11 @@ export const nearestQuerySchema = z.object({
     .optional()
     .openapi({ description: '"image" returns the JPEG itself (so does `Accept: image/jpeg`). Default json.' }),
 });
+
+/** /thumbnailGroup: the window (ts, ts + minutes] must end by the last time InfluxDB can store. */
+export const groupRules: CrossFieldRule[] = [
+  { rule: 'endsBy', field: 'ts', plusMinutes: 'minutes', latest: LATEST_TIME.seconds, latestIso: LATEST_TIME.iso },
+];
 
 export function groupQuerySchema(minutes: { default: number; max: number }) {
   return z.object({
@@ -78,10 +179,15 @@ export function groupQuerySchema(minutes: { default: number; max: number }) {
 }
 
 export const thumbnailPathParams = z.object({
-  path: z.string().openapi({
-    description: 'camera/YYYY/MM/DD/HH/<epoch-ms>.jpg (UTC), as in a `url` field',
-    example: 'front-door/2026/11/25/15/1795618800123.jpg',
-  }),
+  path: z
+    .string()
+    .regex(THUMBNAIL_PATH_PATTERN)
+    .openapi({
+      description:
+        'camera/YYYY/MM/DD/HH/<epoch-ms>.jpg (UTC), as in a `url` field ("/" may be sent as is or as %2F). ' +
+        'A path of this shape whose folders are not the UTC hour of its time is no file: 404.',
+      example: 'front-door/2026/11/25/15/1795618800123.jpg',
+    }),
 });
 
 // ---- responses ---------------------------------------------------------------

@@ -18,7 +18,8 @@ const cameraId = z
 export const wallQuerySchema = z.object({
   ts: timestampParam,
   camera: z
-    .union([cameraId, z.array(cameraId)])
+    // maxItems for the document; the refine says it in words (a union's own error would be "Invalid input").
+    .union([cameraId, z.array(cameraId).openapi({ maxItems: MAX_WALL_CAMERAS })])
     .transform((value) => (Array.isArray(value) ? value : [value]))
     .refine((ids) => ids.length <= MAX_WALL_CAMERAS, `at most ${MAX_WALL_CAMERAS} cameras`)
     .optional()
@@ -37,8 +38,9 @@ export const wallBody = z
       .array(
         z.object({
           camera: z.string(),
-          frame: nearestBody
-            .nullable()
+          // A union, not .nullable(): zod-to-openapi renders a nullable $ref as an allOf that null cannot pass.
+          frame: z
+            .union([nearestBody, z.null()])
             .openapi({ description: 'null when the camera has no frame (within the bound)' }),
         }),
       )

@@ -22,6 +22,7 @@ import { inject } from 'vitest';
 import { thumbnailToPoint } from '../../feed-handler/src/index/influx.js';
 import { createActivityIndex } from '../src/activity-reader.js';
 import { systemClock } from '../src/adapters/clock.js';
+import { createFeedHandlerClient } from '../src/adapters/feed-handler.js';
 import { createThumbnailStore } from '../src/adapters/files.js';
 import { createInfluxReader } from '../src/adapters/influx.js';
 import { type AppSettings, createApp } from '../src/app.js';
@@ -99,12 +100,19 @@ export async function startFixture(
     exports?: { dir: string; maxRangeHours?: number; retentionHours?: number };
     /** Settled answers cached and sent with ETags, as main.ts wires them (the poller is refreshed by hand in tests). */
     settled?: { settleSeconds: number };
+    /** A real feed-handler's HTTP API (FEED_HANDLER_URL): /cameras carries its restream status. */
+    feedHandler?: { url: string; apiToken?: string; cacheMs?: number };
+    /**
+     * Read this existing bucket (one a real feed-handler writes) instead of a new one of the fixture's own;
+     * it is left in place on close.
+     */
+    indexBucket?: string;
   } = {},
 ): Promise<Fixture> {
   const influx = inject('influx');
-  const bucket = `backend-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  const bucket = options.indexBucket ?? `backend-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   const activityBucket = `${bucket}${ACTIVITY_BUCKET_SUFFIX}`;
-  const bucketId = await createBucket(influx.url, influx.token, influx.org, bucket);
+  const bucketId = options.indexBucket ? null : await createBucket(influx.url, influx.token, influx.org, bucket);
   const activityBucketId = options.activity
     ? await createBucket(influx.url, influx.token, influx.org, activityBucket)
     : null;
@@ -144,6 +152,17 @@ export async function startFixture(
     ...(exports ? { exports } : {}),
     ...(answers ? { answers } : {}),
     ...(options.activity ? { activity: createActivityIndex(reader, { index: bucket, activity: activityBucket }) } : {}),
+    ...(options.feedHandler
+      ? {
+          feedHandler: createFeedHandlerClient({
+            url: options.feedHandler.url,
+            apiToken: options.feedHandler.apiToken,
+            cacheMs: options.feedHandler.cacheMs,
+            clock: systemClock,
+            logger: pino({ level: 'silent' }),
+          }),
+        }
+      : {}),
     files,
     clock: { nowNs: () => BigInt(Date.now()) * 1_000_000n },
     logger: pino({ level: 'silent' }),

@@ -12,6 +12,10 @@
  * without a gap). The two bad targets show a steady `failing` with the reason,
  * retried no more often than the backoff allows. Keys appear nowhere.
  *
+ * A real backend (createApp, FEED_HANDLER_URL at this feed-handler, reading the index it
+ * writes) shows the same in `/cameras`: `local` live, `wrongkey` failing with the reason;
+ * with the feed-handler stopped, `restreamStatus: unavailable` and `restreams: null`.
+ *
  * A second case runs the restream stage alone on a file with H.264 and AAC
  * (our RTSP server has no audio): the camera's AAC is copied, not replaced.
  */
@@ -22,6 +26,8 @@ import { join } from 'node:path';
 import { parseChunkPath } from '@fathom/index-contract';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { CamerasResponseBody } from '../../backend/src/restream-schemas.js';
+import { type Fixture, startFixture } from '../../backend/test/influx-fixture.js';
 import { freePort, waitFor } from '../../scripts/lib/process.js';
 import { type RtmpServerHandle, rtmpServerAvailable, startRtmpServer } from '../../test/support/rtmp-server.js';
 import { type RtspServerHandle, startRtspServer } from '../../test/support/rtsp-server.js';
@@ -149,6 +155,7 @@ describe('restream to RTMP (nginx-rtmp, real feed-handler)', () => {
   let rtmp: RtmpServerHandle;
   let rtsp: RtspServerHandle;
   const handlers = new FeedHandlers();
+  let backend: Fixture | undefined;
   const thumbnailDir = mkdtempSync(join(tmpdir(), 'fathom-restream-'));
   const scratch = mkdtempSync(join(tmpdir(), 'fathom-restream-media-'));
 
@@ -173,6 +180,7 @@ describe('restream to RTMP (nginx-rtmp, real feed-handler)', () => {
   });
   afterAll(async () => {
     await handlers.stopAll();
+    await backend?.close();
     await rtmp?.stop();
     await rtsp?.stop();
     rmSync(thumbnailDir, { recursive: true, force: true });
@@ -211,12 +219,40 @@ describe('restream to RTMP (nginx-rtmp, real feed-handler)', () => {
         { timeoutMs: 30_000, intervalMs: 100 },
       );
 
+    // The backend, as compose runs it: FEED_HANDLER_URL at this feed-handler, the same token, its index.
+    backend = await startFixture(
+      { apiToken: API_TOKEN },
+      { feedHandler: { url: handler.httpUrl, apiToken: API_TOKEN }, indexBucket: influx.bucket },
+    );
+    const backendAnswers: string[] = [];
+    const backendCameras = async () => {
+      const res = await fetch(`${backend?.url}/cameras`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
+      const text = await res.text();
+      backendAnswers.push(text);
+      expect(res.status, text).toBe(200);
+      const body = JSON.parse(text) as CamerasResponseBody;
+      return { body, camera: body.cameras.find((c) => c.camera === CAMERA) };
+    };
+    const backendTarget = async (name: string) =>
+      (await backendCameras()).camera?.restreams?.find((r) => r.name === name);
+
     const firstLiveAt = await waitFor(
       'local live',
       async () => ((await target('local')).state === 'live' ? Date.now() : undefined),
       { timeoutMs: 30_000, intervalMs: 100 },
     );
     console.log(`local live ${(firstLiveAt - startedAt) / 1000} s after the feed-handler answered`);
+    // Within the backend's cache (2 s) of the feed-handler saying so.
+    const liveInBackend = await waitFor(
+      'local live in the backend /cameras',
+      async () => {
+        const local = await backendTarget('local');
+        return local?.state === 'live' ? local : undefined;
+      },
+      { timeoutMs: 5_000, intervalMs: 200 },
+    );
+    expect(liveInBackend).toMatchObject({ name: 'local', state: 'live', reason: null });
+    console.log(`local live in the backend /cameras ${(Date.now() - firstLiveAt) / 1000} s after the feed-handler`);
     await sleep(10_000);
 
     // 1. The restream child dies: the camera's capture must not notice.
@@ -266,6 +302,18 @@ describe('restream to RTMP (nginx-rtmp, real feed-handler)', () => {
     const refusals = rtmp.publishes().filter((p) => p.key === WRONG_KEY);
     expect(refusals.every((p) => !p.accepted)).toBe(true);
     expect(refusals.length).toBeLessThanOrEqual(maxAttempts(windowMs));
+    const inBackend = (await backendCameras()).camera?.restreams;
+    expect(inBackend?.map((r) => r.name)).toEqual(['local', 'wrongkey', 'nobody']);
+    expect(inBackend?.find((r) => r.name === 'wrongkey')).toMatchObject({
+      state: 'failing',
+      reason: 'target: publish refused (check the stream key)',
+      uptimeSeconds: 0,
+    });
+    expect(inBackend?.find((r) => r.name === 'wrongkey')?.restarts).toBeGreaterThanOrEqual(2);
+    expect(inBackend?.find((r) => r.name === 'nobody')).toMatchObject({
+      state: 'failing',
+      reason: 'target: connection refused',
+    });
 
     // 4. The switch: refused without the token, honoured with it.
     const switchUrl = `${handler.httpUrl}/restreams/${CAMERA}/wrongkey/off`;
@@ -284,7 +332,20 @@ describe('restream to RTMP (nginx-rtmp, real feed-handler)', () => {
       new RegExp(`fathom_feed_restream_sent_bytes_total\\{camera="${CAMERA}",target="local"\\} [1-9]`),
     );
     await stopCleanly(handler);
-    const published = [metrics, health, JSON.stringify(all), handler.logs()].join('\n');
+
+    // The feed-handler gone: the backend still answers /cameras, and says the restream status is unknown.
+    const unavailable = await waitFor(
+      'restreamStatus unavailable in the backend /cameras',
+      async () => {
+        const answer = await backendCameras();
+        return answer.body.restreamStatus === 'unavailable' ? answer : undefined;
+      },
+      { timeoutMs: 5_000, intervalMs: 200 },
+    );
+    expect(unavailable.camera).toMatchObject({ camera: CAMERA, restreams: null });
+    expect(unavailable.body.cameras.every((c) => c.restreams === null)).toBe(true);
+
+    const published = [metrics, health, JSON.stringify(all), handler.logs(), ...backendAnswers].join('\n');
     expect(handler.logs()).toContain('restream failing, retrying');
     for (const key of [GOOD_KEY, WRONG_KEY, NOBODY_KEY]) expect(published).not.toContain(key);
 

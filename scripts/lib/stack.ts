@@ -100,6 +100,8 @@ export async function startStack(options: StackOptions): Promise<StackHandle> {
     BACKEND_PORT: String(ports.backend),
     FEED_HANDLER_HOST: '127.0.0.1',
     FEED_HANDLER_PORT: String(ports.feedHandler),
+    // The backend reads the restream status for /cameras from the feed-handler.
+    FEED_HANDLER_URL: urls.feedHandler,
     DASHBOARD_HOST: '127.0.0.1',
     DASHBOARD_PORT: String(ports.dashboard),
     FATHOM_API_URL: urls.backend,

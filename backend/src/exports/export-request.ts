@@ -6,24 +6,42 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { CAMERA_ID_PATTERN } from '@fathom/index-contract';
 import { z } from 'zod';
-import { NS_PER_SECOND, parseTimestamp } from '../time-input.js';
+import type { CrossFieldRule } from '../cross-field-rules.js';
+import { MAX_UNIX_SECONDS_NUMBER, readTimestamp, TIMESTAMP_MAX_LENGTH, TIMESTAMP_PATTERN } from '../schemas.js';
+import { NS_PER_SECOND } from '../time-input.js';
 
 extendZodWithOpenApi(z);
 
 export const EXPORT_MODES = ['all', 'motion'] as const;
 export type ExportMode = (typeof EXPORT_MODES)[number];
 
-/** A JSON time: unix seconds (number or decimal text) or ISO 8601 with a zone, exactly as the query parameters take it. */
+/**
+ * A JSON time: unix seconds as a number, or text exactly as the query parameters take it. The
+ * bounds are in the document (minimum, maximum, pattern) and checked here after the parser, whose
+ * words ("looks like milliseconds") say more than a bare range error.
+ */
 const timeValue = z
-  .union([z.number(), z.string()], { error: 'must be unix seconds or an ISO 8601 time' })
+  .union(
+    [
+      z.number().openapi({ minimum: 0, maximum: MAX_UNIX_SECONDS_NUMBER }),
+      z.string().openapi({ pattern: TIMESTAMP_PATTERN.source, maxLength: TIMESTAMP_MAX_LENGTH }),
+    ],
+    { error: 'must be unix seconds or an ISO 8601 time' },
+  )
   .transform((raw, ctx): bigint => {
-    const parsed = parseTimestamp(typeof raw === 'number' ? numberText(raw) : raw);
+    const parsed = readTimestamp(typeof raw === 'number' ? numberText(raw) : raw);
+    if (parsed.ok && typeof raw === 'number' && raw > MAX_UNIX_SECONDS_NUMBER) {
+      ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_UNIX_SECONDS_NUMBER} (2262-04-11)` });
+      return z.NEVER;
+    }
     if (parsed.ok) return parsed.value;
     ctx.addIssue({ code: 'custom', message: parsed.detail });
     return z.NEVER;
   })
   .openapi({
-    description: 'Unix seconds (number, up to 9 decimals) or ISO 8601 with a zone',
+    description:
+      'Unix seconds as a JSON number, read to the millisecond (0 to 9223372035.999), or as text like the query ' +
+      'parameters: unix seconds with up to 9 decimals, or ISO 8601 with a zone on a date from 1970-01-01 to 2262-04-09',
     examples: [1795618800, '2026-11-25T15:00:00Z'],
   });
 
@@ -42,6 +60,33 @@ export function isTimeZone(name: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Zone names as this runtime's Intl lists them (canonical IANA names), and UTC, which it lists apart. */
+const TIME_ZONES = [...new Set(['UTC', ...Intl.supportedValuesOf('timeZone')])];
+
+/** EXPORT_MAX_HOURS as config.ts bounds it: a client can rely on 1 hour, and nothing past 744 is ever taken. */
+export const EXPORT_MAX_HOURS_SETTING = { least: 1, most: 744, default: 168 } as const;
+
+/** The rules checkExportRequest adds to the schema; the exact limit is the server's EXPORT_MAX_HOURS when known. */
+export function exportRules(maxRangeHours?: number): CrossFieldRule[] {
+  const hour = 3_600;
+  return [
+    {
+      rule: 'after',
+      field: 'to',
+      after: 'from',
+      maxSeconds:
+        maxRangeHours === undefined
+          ? {
+              setting: 'EXPORT_MAX_HOURS',
+              leastSeconds: EXPORT_MAX_HOURS_SETTING.least * hour,
+              mostSeconds: EXPORT_MAX_HOURS_SETTING.most * hour,
+              defaultSeconds: EXPORT_MAX_HOURS_SETTING.default * hour,
+            }
+          : maxRangeHours * hour,
+    },
+  ];
 }
 
 export const exportRequestSchema = z
@@ -66,7 +111,11 @@ export const exportRequestSchema = z
       .max(1920)
       .refine((w) => w % 2 === 0, 'must be even (H.264 4:2:0)')
       .default(640)
-      .openapi({ description: "Width in pixels (even, 64..1920); the height keeps the stills' aspect ratio" }),
+      // multipleOf by hand: zod-to-openapi leaves zod's multipleOf out of the document.
+      .openapi({
+        multipleOf: 2,
+        description: "Width in pixels (even, 64..1920); the height keeps the stills' aspect ratio",
+      }),
     mode: z.enum(EXPORT_MODES, { error: 'must be "all" or "motion"' }).default('all').openapi({
       description: '"all": every still; "motion": stills with motion ≥ minMotion and contextSeconds around them',
     }),
@@ -89,7 +138,11 @@ export const exportRequestSchema = z
       .max(64)
       .refine(isTimeZone, 'must be an IANA time zone such as "UTC" or "Europe/Berlin"')
       .default('UTC')
-      .openapi({ description: 'Zone of the burned-in time' }),
+      .openapi({
+        enum: TIME_ZONES,
+        description:
+          'Zone of the burned-in time: one of these IANA names (this server also takes their aliases and other letter case, e.g. Asia/Kolkata for Asia/Calcutta, as browsers may send them)',
+      }),
   })
   .strict()
   .openapi('ExportRequest');

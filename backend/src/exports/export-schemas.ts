@@ -15,6 +15,13 @@ export const exportIdParams = z.object({
     .openapi({ description: 'The id POST /exports answered with', example: '0b9e8a3c-5f1d-4d8e-9a63-2f4b8c1d7e90' }),
 });
 
+export const exportVideoQuery = z.object({
+  download: z
+    .enum(['0', '1'], { error: 'must be "1" (save the file) or "0" (play it inline)' })
+    .optional()
+    .openapi({ description: '1: Content-Disposition attachment, to save the file; 0 or absent: inline, to play it' }),
+});
+
 export const exportBody = z
   .object({
     id: z.string(),

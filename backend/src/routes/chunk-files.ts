@@ -4,17 +4,18 @@
  * downloading the whole chunk. Same path rules as /thumbnails.
  */
 import { pipeline } from 'node:stream/promises';
-import { parseChunkPath } from '@fathom/index-contract';
 import type { Request, Response } from 'express';
 import type { ChunkStore, ThumbnailFile } from '../adapters/files.js';
 import { badRequest, notFound } from '../problems.js';
+import { CHUNK_PATH_PATTERN } from '../schemas.js';
 import { IMMUTABLE } from './send-thumbnail.js';
 
 export function chunkFileHandler(files: ChunkStore) {
   return async (req: Request, res: Response) => {
     const segments = req.params.path as unknown;
     const relative = Array.isArray(segments) ? segments.join('/') : String(segments ?? '');
-    if (!parseChunkPath(relative)) {
+    // As /thumbnails: the document's pattern decides 400; a name of that shape that is not one of ours is a 404.
+    if (!CHUNK_PATH_PATTERN.test(relative)) {
       throw badRequest('not a chunk path: expected camera/YYYY/MM/DD/HH/<start-ms>-<end-ms>.mp4 (UTC)');
     }
     const file = await files.open(relative);

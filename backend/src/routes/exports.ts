@@ -11,13 +11,14 @@ import type { Clock } from '../adapters/clock.js';
 import type { ExportVolume } from '../adapters/export-volume.js';
 import type { ExportQueue } from '../exports/export-jobs.js';
 import { checkExportRequest, type ExportLimits, exportRequestSchema } from '../exports/export-request.js';
-import { exportIdParams, exportView } from '../exports/export-schemas.js';
+import { exportIdParams, exportVideoQuery, exportView } from '../exports/export-schemas.js';
 import type { StillsSource } from '../exports/stills-source.js';
 import type { ThumbnailIndex } from '../index-reader.js';
 import { badRequest, HttpProblem, notFound } from '../problems.js';
 import { describeIssues } from '../schemas.js';
 import { nsToIso } from '../time-input.js';
 import { sendVideo } from './chunk-files.js';
+import { parseQuery } from './shared.js';
 
 export interface ExportsDeps {
   queue: ExportQueue;
@@ -106,6 +107,7 @@ export function deleteExportHandler(deps: ExportsDeps) {
 
 export function exportVideoHandler(deps: ExportsDeps) {
   return async (req: Request, res: Response) => {
+    const { download } = parseQuery(exportVideoQuery, req.query);
     const job = jobOf(deps, req);
     if (job.state !== 'done') {
       throw new HttpProblem(
@@ -117,7 +119,7 @@ export function exportVideoHandler(deps: ExportsDeps) {
     const file = await deps.volume.openVideo(job.id);
     if (!file) throw notFound(`the video of export ${job.id} is gone from the export volume`);
     const from = new Date(job.request.fromMs).toISOString().replace(/[:.]/g, '-');
-    const disposition = req.query.download === '1' ? 'attachment' : 'inline';
+    const disposition = download === '1' ? 'attachment' : 'inline';
     res.set('Content-Disposition', `${disposition}; filename="fathom-${job.request.camera}-${from}.mp4"`);
     await sendVideo(req, res, file);
   };

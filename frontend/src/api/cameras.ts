@@ -10,15 +10,29 @@ const StatusSchema = z.object({
   since: isoTime.nullable().optional(),
 });
 
+/** One RTMP restream target. `state` is any text, so a state added later shows as itself instead of failing the view. */
+const RestreamTargetSchema = z.object({
+  name: z.string(),
+  state: z.string(),
+  reason: z.string().nullable(),
+  uptimeSeconds: z.number().nonnegative(),
+  bytesSent: z.number().nonnegative(),
+  restarts: z.number().nonnegative(),
+});
+
 const CameraSchema = z.object({
   camera: z.string().min(1),
   location: z.string().nullable().optional(),
   newestFrame: NewestFrameSchema.nullable().optional(),
   status: StatusSchema.nullable().optional(),
+  /** [] when none are configured; null when the backend could not reach the feed-handler; absent when it does not ask. */
+  restreams: z.array(RestreamTargetSchema).nullable().optional(),
 });
 
 /** GET /cameras: a bare array or `{cameras: [...]}`. */
 export const CamerasResponseSchema = z.union([z.array(CameraSchema), z.object({ cameras: z.array(CameraSchema) })]);
+
+export type RestreamTarget = z.infer<typeof RestreamTargetSchema>;
 
 export interface Camera {
   id: string;
@@ -26,6 +40,16 @@ export interface Camera {
   newestFrame: { timeMs: number; url: string } | null;
   /** null when the feed-handler never reported a state for it. */
   status: { online: boolean; reason: string | null; sinceMs: number | null } | null;
+  /**
+   * Its RTMP restream targets ([] for none); 'unavailable' when the backend could not reach the
+   * feed-handler (unknown, not none); undefined when the backend does not report restreams.
+   */
+  restreams?: RestreamTarget[] | 'unavailable';
+}
+
+function restreamsOf(restreams: RestreamTarget[] | null | undefined): Pick<Camera, 'restreams'> {
+  if (restreams === undefined) return {};
+  return { restreams: restreams ?? 'unavailable' };
 }
 
 export function toCameras(body: z.infer<typeof CamerasResponseSchema>): Camera[] {
@@ -41,6 +65,7 @@ export function toCameras(body: z.infer<typeof CamerasResponseSchema>): Camera[]
           sinceMs: c.status.since ? Date.parse(c.status.since) : null,
         }
       : null,
+    ...restreamsOf(c.restreams),
   }));
 }
 

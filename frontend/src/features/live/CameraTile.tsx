@@ -3,6 +3,7 @@ import { RouteLink } from '../../app/router';
 import { useLoadedImage } from '../../components/ApiImage';
 import { dayOf, formatAge, formatClock } from '../../lib/time';
 import { liveStatus } from './live-state';
+import { restreamBadge } from './restream-badge';
 
 interface ShownFrame {
   url: string;
@@ -50,11 +51,46 @@ export function CameraTile({ camera, nowMs }: { camera: Camera; nowMs: number })
           )}
         </p>
         <p className="tile-detail">{status.detail}</p>
+        <Restreams camera={camera} />
         <nav className="tile-links" aria-label={`Footage of ${camera.id}`}>
           <RouteLink to={{ view: 'clips', camera: camera.id, day: dayOf(nowMs), minutes: 10 }}>Clips</RouteLink>
           <RouteLink to={{ view: 'scrub', camera: camera.id, day: dayOf(nowMs), span: '1h' }}>Scrub</RouteLink>
         </nav>
       </footer>
     </article>
+  );
+}
+
+/** Each RTMP restream target's state as a badge; nothing when the camera has none (or the API does not say). */
+function Restreams({ camera }: { camera: Camera }) {
+  const { restreams } = camera;
+  if (restreams === 'unavailable') {
+    return (
+      <p className="tile-detail" data-testid="restream-unavailable">
+        Restream status unavailable: the feed-handler is not answering.
+      </p>
+    );
+  }
+  if (!restreams?.length) return null;
+  return (
+    <ul className="restreams" aria-label={`Restreams of ${camera.id}`} data-testid="restreams">
+      {restreams.map((target) => {
+        const badge = restreamBadge(target);
+        return (
+          <li key={target.name}>
+            <span className="restream-name">{target.name}</span>
+            <span
+              className={`badge restream-badge restream-${badge.tone}`}
+              data-testid="restream-badge"
+              data-target={target.name}
+              data-state={target.state}
+              title={badge.title}
+            >
+              {badge.text}
+            </span>
+          </li>
+        );
+      })}
+    </ul>
   );
 }
