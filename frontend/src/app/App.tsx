@@ -3,6 +3,8 @@ import { ExportsView } from '../features/export/ExportsView';
 import { LiveView } from '../features/live/LiveView';
 import { ClipView } from '../features/player/ClipView';
 import { ScrubView } from '../features/scrub/ScrubView';
+import { WallView } from '../features/wall/WallView';
+import { WALL_DEFAULT_SPAN } from '../features/wall/wall-math';
 import { useApiClient } from '../lib/api-context';
 import type { Route, View } from './route';
 import { RouteLink, useRouter } from './router';
@@ -19,6 +21,7 @@ const NAV: { view: View; label: string; to: (route: Route) => Route }[] = [
     label: 'Scrub',
     to: (r) => ({ view: 'scrub', ...('camera' in r && r.camera ? { camera: r.camera } : {}), span: '1h' }),
   },
+  { view: 'wall', label: 'Wall', to: () => ({ view: 'wall', span: WALL_DEFAULT_SPAN }) },
   { view: 'exports', label: 'Exports', to: () => ({ view: 'exports' }) },
 ];
 
@@ -67,5 +70,7 @@ function CurrentView({ route }: { route: Route }) {
       return <ScrubView key={`${route.camera}:${route.day}`} {...route} />;
     case 'exports':
       return <ExportsView />;
+    case 'wall':
+      return <WallView {...route} />;
   }
 }

@@ -20,6 +20,8 @@ describe('routes', () => {
       },
       { view: 'clips', camera: 'test', day: '2026-11-25', minutes: 10, onlyMotion: true, min: 0.002 },
       { view: 'exports' },
+      { view: 'wall', span: '10m' },
+      { view: 'wall', day: '2026-11-25', at: 1795618800123, span: '1h' },
     ];
     for (const route of routes) expect(parseRoute(routeToSearch(route))).toEqual(route);
   });
@@ -31,6 +33,15 @@ describe('routes', () => {
     expect(parseRoute('?view=clip&camera=test')).toEqual({ view: 'clips', camera: 'test', minutes: 10 });
     expect(parseRoute('?view=scrub&at=-5&span=2d')).toEqual({ view: 'scrub', span: '24h' });
     expect(parseRoute('?view=exports&camera=test')).toEqual({ view: 'exports' });
+    expect(parseRoute('?view=wall&day=2026-13-01&at=soon&span=3h')).toEqual({ view: 'wall', span: '10m' });
+  });
+
+  it('keeps the wall live without a moment, and its moment readable with one', () => {
+    expect(parseRoute('?view=wall')).toEqual({ view: 'wall', span: '10m' });
+    expect(routeToSearch({ view: 'wall', span: '10m' })).toBe('?view=wall&span=10m');
+    expect(routeToSearch({ view: 'wall', day: '2026-11-25', at: 1795618800123, span: '10m' })).toBe(
+      '?view=wall&day=2026-11-25&at=1795618800123&span=10m',
+    );
   });
 
   it('keeps the motion search in the URL, readably', () => {

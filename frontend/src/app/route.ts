@@ -7,6 +7,7 @@ import { formatMotionParam, formatRegionParam, parseRegionParam, type Region } f
 import { isZoomKey, type ZoomKey } from '../features/activity/activity-math';
 import { DEFAULT_CLIP_MINUTES, isClipMinutes } from '../features/clips/day-layout';
 import { DEFAULT_SPAN, isSpanKey, type SpanKey } from '../features/scrub/timeline-math';
+import { WALL_DEFAULT_SPAN } from '../features/wall/wall-math';
 import { isDay } from '../lib/time';
 
 /** The motion search shared by the scrub and clips views; absent values mean the defaults. */
@@ -22,7 +23,9 @@ export type Route =
   | { view: 'clips'; camera?: string; day?: string; minutes: number; onlyMotion?: boolean; min?: number }
   | { view: 'clip'; camera: string; from: number; minutes: number; frame?: number }
   | ({ view: 'scrub'; camera?: string; day?: string; at?: number; span: SpanKey; zoom?: ZoomKey } & MotionParams)
-  | { view: 'exports' };
+  | { view: 'exports' }
+  /** Every camera at one instant; without `at` (and on today) it follows now. */
+  | { view: 'wall'; day?: string; at?: number; span: SpanKey };
 
 export type View = Route['view'];
 
@@ -76,6 +79,16 @@ export function parseRoute(search: string): Route {
       return { view: 'clip', camera: cam, from, minutes: minutes(params), ...(frame !== undefined ? { frame } : {}) };
     }
     return { view: 'clips', ...(cam ? { camera: cam } : {}), minutes: minutes(params) };
+  }
+  if (view === 'wall') {
+    const at = epochMs(params, 'at');
+    const span = params.get('span');
+    return {
+      view: 'wall',
+      ...(d ? { day: d } : {}),
+      ...(at !== undefined ? { at } : {}),
+      span: span && isSpanKey(span) ? span : WALL_DEFAULT_SPAN,
+    };
   }
   const min = motionShare(params);
   if (view === 'clips') {

@@ -23,7 +23,7 @@ import { JUMP_KEYS, type JumpState, MotionSearch } from '../activity/MotionSearc
 import { RegionPicker } from '../activity/RegionPicker';
 import { clipStartFor, HOUR_MS } from '../clips/day-layout';
 import { ExportTimelapse } from '../export/ExportTimelapse';
-import { latestOnly } from './latest-only';
+import { type LatestOnly, latestOnly } from './latest-only';
 import { Timeline } from './Timeline';
 import { SPANS, type SpanKey, viewWindow } from './timeline-math';
 import { useCoverage } from './use-coverage';
@@ -100,22 +100,26 @@ export function ScrubView({ camera, day, at, span, zoom, min, region }: Omit<Scr
   );
   const [drawing, setDrawing] = useState(false);
 
-  const runner = useMemo(
-    () =>
-      camera
-        ? latestOnly(
-            (ms: number, signal) => getClosestThumbnail(client, { camera, atMs: ms }, signal),
-            (ms, outcome) =>
-              setResult(
-                outcome.ok
-                  ? { status: 'done', requestedMs: ms, frame: outcome.value }
-                  : { status: 'failed', requestedMs: ms, error: outcome.error },
-              ),
-          )
-        : null,
-    [client, camera],
-  );
-  useEffect(() => () => runner?.dispose(), [runner]);
+  // Made in an effect, not useMemo: StrictMode's mount, cleanup, mount in development would
+  // otherwise dispose the one runner and keep it, and the view would answer nothing.
+  const [runner, setRunner] = useState<LatestOnly<number> | null>(null);
+  useEffect(() => {
+    if (!camera) {
+      setRunner(null);
+      return;
+    }
+    const created = latestOnly(
+      (ms: number, signal) => getClosestThumbnail(client, { camera, atMs: ms }, signal),
+      (ms, outcome) =>
+        setResult(
+          outcome.ok
+            ? { status: 'done', requestedMs: ms, frame: outcome.value }
+            : { status: 'failed', requestedMs: ms, error: outcome.error },
+        ),
+    );
+    setRunner(created);
+    return () => created.dispose();
+  }, [client, camera]);
   useEffect(() => runner?.request(requestedMs), [runner, requestedMs]);
 
   const route: Omit<ScrubRoute, 'view'> = { camera, day, at, span, zoom, min, region };
