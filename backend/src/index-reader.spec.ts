@@ -17,6 +17,7 @@ describe('row mapping', () => {
       location: 'lab',
       timeNs: 1795618800123456789n,
       filepath: 'cam1/x.jpg',
+      iso: '2026-11-25T15:00:00.123456789Z',
     });
     expect(rowToFrame({ _time: '2026-11-25T15:00:00Z', _value: 5, camera: 'cam1' })).toBeNull();
     expect(rowToFrame({ _value: 'x', camera: 'cam1' })).toBeNull();

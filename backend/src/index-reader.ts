@@ -26,6 +26,7 @@ import {
   type SidesRequest,
   type SidesResult,
 } from './nearest.js';
+import { influxTime } from './time-input.js';
 
 export interface CameraStatus {
   online: boolean;
@@ -72,7 +73,8 @@ export function rowToFrame(row: FluxRow): Frame | null {
   const filepath = text(row, '_value');
   const camera = text(row, TAG.camera);
   if (!time || filepath === undefined || !camera) return null;
-  return { camera, location: text(row, TAG.location) ?? '', timeNs: rfc3339ToNs(time), filepath };
+  const { ns, iso } = influxTime(time);
+  return { camera, location: text(row, TAG.location) ?? '', timeNs: ns, filepath, iso };
 }
 
 export function byTimeThenCamera(a: Frame, b: Frame): number {

@@ -19,6 +19,8 @@ export interface Frame {
   timeNs: bigint;
   /** Relative to THUMBNAIL_DIR. */
   filepath: string;
+  /** timeNs as nsToIso writes it, when the reader had it already (saves a Date per frame on 6,000-frame answers). */
+  iso?: string;
   /** The frame's motion analysis, where it has one (only window listings read it). */
   metrics?: { motion?: number; luma?: number; lighting?: boolean };
 }

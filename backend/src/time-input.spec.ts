@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_TIME_NS, nsToIso, nsToSeconds, parseDurationSeconds, parseTimestamp } from './time-input.js';
+import { influxTime, MAX_TIME_NS, nsToIso, nsToSeconds, parseDurationSeconds, parseTimestamp } from './time-input.js';
 
 const ok = (raw: string) => {
   const parsed = parseTimestamp(raw);
@@ -103,5 +103,32 @@ describe('nsToSeconds fast path', () => {
       }),
       { numRuns: 5_000 },
     );
+  });
+});
+
+describe('influxTime', () => {
+  /** A time as InfluxDB writes it: RFC 3339 in UTC with 0 to 9 fraction digits, trailing zeros dropped. */
+  const fluxText = (ns: bigint) => {
+    const head = new Date(Number(ns / 1_000_000_000n) * 1000).toISOString().slice(0, 19);
+    const fraction = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
+    return `${head}${fraction ? `.${fraction}` : ''}Z`;
+  };
+
+  it('gives the exact ns and the same text as nsToIso, for any storable time', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: MAX_TIME_NS }), (ns) => {
+        expect(influxTime(fluxText(ns))).toEqual({ ns, iso: nsToIso(ns) });
+      }),
+      { numRuns: 2_000 },
+    );
+    expect(influxTime('2026-11-25T15:00:00.1Z')).toEqual({
+      ns: 1_795_618_800_100_000_000n,
+      iso: '2026-11-25T15:00:00.100Z',
+    });
+  });
+
+  it('takes other RFC 3339 forms the long way', () => {
+    expect(influxTime('2026-11-25T16:00:00.5+01:00').iso).toBe('2026-11-25T15:00:00.500Z');
+    expect(() => influxTime('yesterday')).toThrow(RangeError);
   });
 });

@@ -8,6 +8,8 @@
  * as seconds in the year 58,000.
  */
 
+import { rfc3339ToNs } from '@fathom/index-contract';
+
 export const NS_PER_SECOND = 1_000_000_000n;
 export const NS_PER_MS = 1_000_000n;
 
@@ -146,3 +148,34 @@ export function nsToSeconds(ns: bigint): number {
 export const minNs = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 /** The later of two ns times. */
 export const maxNs = (a: bigint, b: bigint): bigint => (a > b ? a : b);
+
+const UTC_RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z$/;
+/** Epoch ns of each whole second seen lately: a window's frames share their seconds across cameras. */
+const secondsSeen = new Map<string, bigint>();
+
+/**
+ * A time as InfluxDB writes it (RFC 3339 in UTC, up to 9 fraction digits, trailing zeros dropped)
+ * to exact epoch ns and to the text nsToIso would give, without a Date per call: this runs once
+ * per row, 6,000 times for a 10-camera window. Other forms go the long way.
+ */
+export function influxTime(value: string): { ns: bigint; iso: string } {
+  const match = UTC_RFC3339.exec(value);
+  if (!match) {
+    const ns = rfc3339ToNs(value);
+    return { ns, iso: nsToIso(ns) };
+  }
+  const head = match[1] as string;
+  const fraction = match[2] ?? '';
+  let second = secondsSeen.get(head);
+  if (second === undefined) {
+    const ms = Date.parse(`${head}Z`);
+    if (Number.isNaN(ms)) throw new RangeError(`not an RFC 3339 time: ${value}`);
+    if (secondsSeen.size > 100_000) secondsSeen.clear();
+    second = BigInt(ms) * NS_PER_MS;
+    secondsSeen.set(head, second);
+  }
+  const ns = fraction ? second + BigInt(fraction.padEnd(9, '0')) : second;
+  const millis =
+    fraction.length >= 3 ? fraction.slice(0, 3) + fraction.slice(3).replace(/0+$/, '') : fraction.padEnd(3, '0');
+  return { ns, iso: `${head}.${millis}Z` };
+}

@@ -25,5 +25,5 @@ export function fileUrl(filepath: string): string {
 }
 
 export function frameTimes(frame: Frame): { time: string; ts: number } {
-  return { time: nsToIso(frame.timeNs), ts: nsToSeconds(frame.timeNs) };
+  return { time: frame.iso ?? nsToIso(frame.timeNs), ts: nsToSeconds(frame.timeNs) };
 }
