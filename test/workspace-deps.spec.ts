@@ -41,7 +41,9 @@ function importedPackages(dir: string): Set<string> {
   for (const file of sourceFiles(dir)) {
     const text = readFileSync(file, 'utf8');
     const statements =
-      /^\s*(?:import|export)\s[^;]*?from\s*'([^'.][^']*)'|^\s*import\s*'([^'.][^']*)'|\bimport\(\s*'([^'.][^']*)'\s*\)/gm;
+      // `from` as a keyword (after a space or `}`), and a specifier on one line: an export whose body holds
+      // the string 'from' (a field name) must not read as an import of the text after it.
+      /^\s*(?:import|export)\s[^;]*?[\s}]from\s*'([^'.\n][^'\n]*)'|^\s*import\s*'([^'.\n][^'\n]*)'|\bimport\(\s*'([^'.\n][^'\n]*)'\s*\)/gm;
     for (const match of text.matchAll(statements)) {
       const specifier = (match[1] ?? match[2] ?? match[3]) as string;
       if (specifier.startsWith('node:')) continue;
