@@ -386,7 +386,10 @@ describe('motion in the dashboard, against seeded activity', () => {
     };
     await loadEverything();
     const clipStart = (ms: number) => Math.ceil(ms / (10 * MINUTE)) * 10 * MINUTE - 10 * MINUTE;
-    const seededOnDay = stack.seed.frames.filter((f) => utcDay(f.ms) === day);
+    // A clip is (from, from + 10 min]: a frame exactly at midnight ends the previous day's last clip, so the
+    // day's clips are those whose start is on the day (the seed crosses midnight when the tests run just after it).
+    const dayStartMs = Date.parse(`${day}T00:00:00Z`);
+    const seededOnDay = stack.seed.frames.filter((f) => utcDay(f.ms) === day && clipStart(f.ms) >= dayStartMs);
     const allClips = [...new Set(seededOnDay.map((f) => clipStart(f.ms)))];
 
     // Sparklines: one per clip, once the day's single activity row has loaded; each clip's peak is the truth.
