@@ -46,7 +46,11 @@ export function createChunkStore(rootDir: string): ChunkStore {
 function createVolume(rootDir: string, isOurName: (relative: string) => boolean): ThumbnailStore {
   const root = resolve(rootDir);
   let realRoot: string | undefined;
-  async function locate(relativePath: string): Promise<string | null> {
+  /**
+   * Runs `use` on the file's real path when the name is one of ours and, symlinks followed, it still lies
+   * inside the root; null otherwise, or when anything on the way is missing.
+   */
+  async function withRealPath<T>(relativePath: string, use: (real: string) => Promise<T | null>): Promise<T | null> {
     if (!isOurName(relativePath)) return null;
     const candidate = resolve(root, relativePath);
     if (!candidate.startsWith(root + sep)) return null;
@@ -54,43 +58,33 @@ function createVolume(rootDir: string, isOurName: (relative: string) => boolean)
       realRoot ??= await realpath(root);
       const real = await realpath(candidate);
       if (!real.startsWith(realRoot + sep)) return null;
-      return (await stat(real)).isFile() ? real : null;
+      return await use(real);
     } catch (error) {
-      if (isMissing(error)) return null;
+      if (isMissing(error)) {
+        // The root itself may not exist yet (no chunk recorded so far): same answer, and try again next time.
+        realRoot = undefined;
+        return null;
+      }
       throw error;
     }
   }
   return {
-    locate,
-    async open(relativePath) {
-      if (!isOurName(relativePath)) return null;
-      const candidate = resolve(root, relativePath);
-      if (!candidate.startsWith(root + sep)) return null;
-      try {
-        realRoot ??= await realpath(root);
-        const real = await realpath(candidate);
-        if (!real.startsWith(realRoot + sep)) return null;
+    locate: (relativePath) => withRealPath(relativePath, async (real) => ((await stat(real)).isFile() ? real : null)),
+    open: (relativePath) =>
+      withRealPath(relativePath, async (real) => {
         const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
-        const stat = await handle.stat();
-        if (!stat.isFile()) {
+        const info = await handle.stat();
+        if (!info.isFile()) {
           await handle.close();
           return null;
         }
         return {
-          size: stat.size,
-          mtimeMs: stat.mtimeMs,
+          size: info.size,
+          mtimeMs: info.mtimeMs,
           stream: (range) => handle.createReadStream(range ? { start: range.start, end: range.end } : { start: 0 }),
           close: () => handle.close(),
         };
-      } catch (error) {
-        if (isMissing(error)) {
-          // The root itself may not exist yet (no chunk recorded so far): same answer, and try again next time.
-          realRoot = undefined;
-          return null;
-        }
-        throw error;
-      }
-    },
+      }),
   };
 }
 
