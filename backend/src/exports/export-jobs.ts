@@ -16,7 +16,7 @@ import type { Encoder } from '../adapters/ffmpeg.js';
 import type { Logger } from '../logger.js';
 import { NS_PER_MS } from '../time-input.js';
 import { captureTimeLabel } from './burn-in.js';
-import type { ExportMode, ExportRequest } from './export-request.js';
+import type { ExportRequest } from './export-request.js';
 import { expectedEndMs } from './progress.js';
 import type { StillsSource } from './stills-source.js';
 import { type BurnInFont, concatList, lowresFor, outputHeight, timelapseArgs } from './timelapse-args.js';
@@ -29,19 +29,8 @@ export const isFinished = (state: ExportState) => FINISHED.has(state);
 /** A job that was running this many times when the backend stopped is not started again. */
 export const MAX_RESTARTS = 2;
 
-/** The request as stored and shown: times as epoch ms (stills are named by ms). */
-export interface StoredRequest {
-  camera: string;
-  fromMs: number;
-  toMs: number;
-  fps: number;
-  width: number;
-  mode: ExportMode;
-  minMotion: number;
-  contextSeconds: number;
-  burnIn: boolean;
-  timeZone: string;
-}
+/** The request as stored and shown: the same settings, times as epoch ms (stills are named by ms). */
+export type StoredRequest = Omit<ExportRequest, 'fromNs' | 'toNs'> & { fromMs: number; toMs: number };
 
 export interface ExportJob {
   id: string;
@@ -97,23 +86,16 @@ class Shutdown extends Error {}
 class Cancelled extends Error {}
 class NoStills extends Error {}
 
-const toStored = (request: ExportRequest): StoredRequest => ({
-  camera: request.camera,
-  fromMs: Number(request.fromNs / NS_PER_MS),
-  toMs: Number((request.toNs + NS_PER_MS - 1n) / NS_PER_MS),
-  fps: request.fps,
-  width: request.width,
-  mode: request.mode,
-  minMotion: request.minMotion,
-  contextSeconds: request.contextSeconds,
-  burnIn: request.burnIn,
-  timeZone: request.timeZone,
+const toStored = ({ fromNs, toNs, ...settings }: ExportRequest): StoredRequest => ({
+  ...settings,
+  fromMs: Number(fromNs / NS_PER_MS),
+  toMs: Number((toNs + NS_PER_MS - 1n) / NS_PER_MS),
 });
 
-const toRequest = (stored: StoredRequest): ExportRequest => ({
-  ...stored,
-  fromNs: BigInt(stored.fromMs) * NS_PER_MS,
-  toNs: BigInt(stored.toMs) * NS_PER_MS,
+const toRequest = ({ fromMs, toMs, ...settings }: StoredRequest): ExportRequest => ({
+  ...settings,
+  fromNs: BigInt(fromMs) * NS_PER_MS,
+  toNs: BigInt(toMs) * NS_PER_MS,
 });
 
 function isJob(value: unknown): value is ExportJob {
