@@ -23,7 +23,54 @@ export const MEASUREMENT = {
    * settled answers keys on it, so an answer cached before the change is not served after it.
    */
   indexChanges: 'index_changes',
+  /**
+   * What the object detector saw on a thumbnail: one point per frame and label (tags camera,
+   * location, label), at the frame's capture time. See DETECTION_FIELD.
+   */
+  detections: 'detections',
 } as const;
+
+/** Tag of a detections point besides camera and location: the COCO class name, e.g. "person". */
+export const DETECTION_TAG = {
+  label: 'label',
+} as const;
+
+export const DETECTION_FIELD = {
+  /** The best score of the label's objects on the frame, 0..1. */
+  score: 'score',
+  /** The best object's box as "x1,y1,x2,y2", fractions 0..1 of the frame's width and height. */
+  box: 'box',
+  /** How many objects of the label the frame showed (at or above the detector's minimum score). */
+  count: 'count',
+  /** The thumbnail's path relative to THUMBNAIL_DIR (the same as its `filepaths` point's). */
+  filepath: 'filepath',
+} as const;
+
+/** One point of the detections measurement: the best object of one label on one frame. */
+export interface DetectionPoint {
+  camera: string;
+  location: string;
+  /** The frame's capture time, epoch ms: the point's time, equal to its thumbnail point's. */
+  capturedAtMs: number;
+  label: string;
+  score: number;
+  /** [x1, y1, x2, y2], fractions of the frame. */
+  box: readonly [number, number, number, number];
+  count: number;
+  filepath: string;
+}
+
+/** "x1,y1,x2,y2" with 4 decimals: the box field's text. */
+export function formatDetectionBox(box: readonly [number, number, number, number]): string {
+  return box.map((v) => Math.min(1, Math.max(0, v)).toFixed(4)).join(',');
+}
+
+/** The box field back as numbers; null when it is not four fractions. */
+export function parseDetectionBox(text: string): [number, number, number, number] | null {
+  const parts = text.split(',').map(Number);
+  if (parts.length !== 4 || parts.some((v) => !Number.isFinite(v) || v < 0 || v > 1)) return null;
+  return [parts[0] as number, parts[1] as number, parts[2] as number, parts[3] as number];
+}
 
 export const INDEX_CHANGE_FIELD = {
   /** "backfill" or "retention". */
