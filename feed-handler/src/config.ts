@@ -11,6 +11,8 @@ import {
   CAMERA_ID_PATTERN,
   DEFAULT_BUCKET,
   DEFAULT_CHUNK_SUBDIR,
+  DEFAULT_DETECT_LABELS,
+  isCocoLabel,
 } from '@fathom/index-contract';
 import { logLevel, parseEnv, positiveInt, positiveNumber, withoutEmpty } from '@fathom/service-kit';
 import dotenv from 'dotenv';
@@ -159,6 +161,36 @@ export const envSchema = z.object({
   ACTIVITY_BUCKET: z.string().min(1).optional(),
   /** How long the activity bucket keeps its minutes, in days (0: forever). */
   ACTIVITY_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(400),
+  /** Run the object detector (a worker thread, ~200 MB) on frames that moved, plus one a minute per camera. */
+  DETECT_ENABLED: z.enum(['true', 'false']).default('false'),
+  /** The COCO labels to keep, comma-separated; the model's other classes are dropped. */
+  DETECT_LABELS: z
+    .string()
+    .default(DEFAULT_DETECT_LABELS.join(','))
+    .transform((text) =>
+      text
+        .split(',')
+        .map((l) => l.trim().toLowerCase())
+        .filter((l) => l !== ''),
+    )
+    .superRefine((labels, ctx) => {
+      const unknown = labels.filter((l) => !isCocoLabel(l));
+      if (unknown.length > 0)
+        ctx.addIssue({ code: 'custom', message: `not COCO labels: ${unknown.join(', ')} (e.g. person, car, dog)` });
+      else if (labels.length === 0) ctx.addIssue({ code: 'custom', message: 'names no label' });
+    }),
+  /** Objects scoring below this are not stored (the model scores stray shapes 0.2..0.3). */
+  DETECT_MIN_SCORE: z.coerce.number().min(0.2).max(0.99).default(0.5),
+  /** A frame is looked at when at least this share of the picture moved (0..1; MOTION_ENABLED gives it). */
+  DETECT_MOTION_MIN: z.coerce.number().min(0).max(1).default(0.005),
+  /** A camera's frame is looked at at least this often, moving or not (0: only moving frames). */
+  DETECT_SAMPLE_SECONDS: z.coerce.number().min(0).max(86_400).default(60),
+  /** The CPU budget: frames a second looked at in all cameras (about 0.2–0.35 s of one core each). */
+  DETECT_MAX_FPS: z.coerce.number().gt(0).max(50).default(2),
+  /** Frames waiting per camera; when the detector falls behind, the oldest is dropped (and counted). */
+  DETECT_QUEUE_PER_CAMERA: positiveInt(4),
+  /** A folder holding centernet.json and its weights; default the copy inside the @vladmandic/human package. */
+  DETECT_MODEL_DIR: z.string().min(1).optional(),
 });
 export type Env = z.infer<typeof envSchema>;
 /** The schema a settings checker should use (alias, by the name the other services use). */
@@ -183,6 +215,18 @@ export interface Config {
   chunks: { enabled: boolean; dir: string; seconds: number };
   motion: { enabled: boolean; activityBucket: string; activityRetentionDays: number };
   restream: { backoff: { baseMs: number; maxMs: number }; stallSeconds: number };
+  detect: {
+    enabled: boolean;
+    labels: string[];
+    minScore: number;
+    motionMin: number;
+    /** 0: no samples, only moving frames. */
+    sampleSeconds: number;
+    maxFps: number;
+    queuePerCamera: number;
+    /** undefined: the model inside the npm package. */
+    modelDir: string | undefined;
+  };
   /** Bearer token of the control routes; undefined: they are refused. */
   apiToken: string | undefined;
   retention: {
@@ -246,6 +290,16 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     restream: {
       backoff: { baseMs: e.RESTREAM_BACKOFF_BASE_MS, maxMs: e.RESTREAM_BACKOFF_MAX_MS },
       stallSeconds: e.RESTREAM_STALL_SECONDS,
+    },
+    detect: {
+      enabled: e.DETECT_ENABLED === 'true',
+      labels: e.DETECT_LABELS,
+      minScore: e.DETECT_MIN_SCORE,
+      motionMin: e.DETECT_MOTION_MIN,
+      sampleSeconds: e.DETECT_SAMPLE_SECONDS,
+      maxFps: e.DETECT_MAX_FPS,
+      queuePerCamera: e.DETECT_QUEUE_PER_CAMERA,
+      modelDir: e.DETECT_MODEL_DIR,
     },
     apiToken: e.FATHOM_API_TOKEN,
     retention: {

@@ -5,6 +5,8 @@
  */
 import { thumbnailRelativePath } from '@fathom/index-contract';
 import type { Logger } from 'pino';
+import { DetectionScheduler } from './analysis/detection/detection-scheduler.js';
+import type { DetectorPort } from './analysis/detection/detector-thread.js';
 import { ANALYSIS_HEIGHT, ANALYSIS_WIDTH } from './analysis/motion-score.js';
 import { MotionTracker } from './analysis/motion-tracker.js';
 import {
@@ -26,8 +28,9 @@ import type { FeedMetrics } from './http/metrics.js';
 import type { RestreamControl } from './http/restream-routes.js';
 import { ActivityKeeper, type ActivityPort } from './index/activity-keeper.js';
 import { ChunkIndexer } from './index/chunk-indexer.js';
+import { DetectionWriter } from './index/detection-writer.js';
 import { IndexWriter } from './index/index-writer.js';
-import type { ChunkIndexPort, IndexPort } from './index/influx.js';
+import type { ChunkIndexPort, DetectionIndexPort, IndexPort } from './index/influx.js';
 import { keyRedactor } from './restream/redaction.js';
 import type { RestreamRunner } from './restream/restream-process.js';
 import { RestreamSupervisor } from './restream/restream-supervisor.js';
@@ -49,7 +52,7 @@ export interface FeedHandlerDeps {
     | 'chunks'
     | 'retention'
   > &
-    Partial<Pick<Config, 'motion' | 'restream'>>;
+    Partial<Pick<Config, 'motion' | 'restream' | 'detect'>>;
   clock: Clock;
   log: Logger;
   ffmpeg: Pick<FfmpegRunner, 'spawnCapture' | 'probeKeyframeTimes'>;
@@ -65,6 +68,8 @@ export interface FeedHandlerDeps {
   bucket?: string;
   /** Starts the restream children (cameras' `restream` targets); absent: no restreams run. */
   restreamer?: RestreamRunner;
+  /** The object detector (with config.detect.enabled): a fresh worker thread per call, and where its points go. */
+  detection?: { detector: () => DetectorPort; index: DetectionIndexPort };
 }
 
 export interface FeedHandler {
@@ -93,6 +98,10 @@ const RESTREAM_DEFAULTS = { backoff: { baseMs: 1_000, maxMs: 60_000 }, stallSeco
 const RESTREAM_STABLE_LIVE_MS = 10_000;
 /** Retry delays of the thumbnail and chunk index writers while InfluxDB refuses writes. */
 const INDEX_WRITE_BACKOFF = { baseMs: 500, maxMs: 10_000, jitter: 0.2 };
+/** A detector frame that takes longer than this (normal: 0.2–0.35 s) means a stuck thread: it is replaced. */
+const DETECTOR_TIMEOUT_MS = 30_000;
+/** Delays before a failed detector thread is replaced. */
+const DETECTOR_BACKOFF = { baseMs: 2_000, maxMs: 60_000, jitter: 0.2 };
 
 export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
   const { config, clock, log, metrics } = deps;
@@ -140,6 +149,59 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
     backoff: INDEX_WRITE_BACKOFF,
     ...(deps.random ? { random: deps.random } : {}),
   });
+
+  // The detector looks at stored frames in its own thread; nothing above waits for it.
+  const detect = config.detect?.enabled && deps.detection ? { ...config.detect, ...deps.detection } : null;
+  const detectionWriter = detect
+    ? new DetectionWriter({
+        index: detect.index,
+        clock,
+        log: log.child({ component: 'detection-index' }),
+        flushMs: config.index.flushMs,
+        backoff: INDEX_WRITE_BACKOFF,
+        onWritten: (points) => {
+          const now = clock.now();
+          for (const p of points) {
+            metrics.detections.inc({ camera: p.camera, label: p.label });
+            metrics.detectionLatency.observe((now - p.capturedAtMs) / 1000);
+          }
+        },
+        onDropped: (count) => metrics.detectionPointsDropped.inc(count),
+        ...(deps.random ? { random: deps.random } : {}),
+      })
+    : null;
+  const detector = detect
+    ? new DetectionScheduler({
+        detector: detect.detector,
+        settings: {
+          motionMin: detect.motionMin,
+          sampleMs: detect.sampleSeconds > 0 ? detect.sampleSeconds * 1000 : Number.POSITIVE_INFINITY,
+          maxFps: detect.maxFps,
+          queuePerCamera: detect.queuePerCamera,
+          timeoutMs: DETECTOR_TIMEOUT_MS,
+          backoff: DETECTOR_BACKOFF,
+        },
+        cameras: config.cameras.map((c) => c.id),
+        clock,
+        log: log.child({ component: 'detector' }),
+        onResult: ({ frame, labels, inferenceMs }) => {
+          metrics.detectorFrames.inc({ camera: frame.camera, outcome: 'analysed' });
+          metrics.detectorInference.observe(inferenceMs / 1000);
+          detectionWriter?.offer(
+            labels.map((l) => ({
+              camera: frame.camera,
+              location: frame.location,
+              capturedAtMs: frame.capturedAtMs,
+              filepath: frame.filepath,
+              ...l,
+            })),
+          );
+        },
+        onDropped: (camera) => metrics.detectorFrames.inc({ camera, outcome: 'dropped' }),
+        onFailed: (camera) => metrics.detectorFrames.inc({ camera, outcome: 'failed' }),
+        ...(deps.random ? { random: deps.random } : {}),
+      })
+    : null;
 
   const retention = new Retention({
     store: deps.footage,
@@ -256,6 +318,15 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
       bytes: frame.jpeg.length,
       ...size,
       ...(frameMetrics ? { metrics: frameMetrics } : {}),
+    });
+    detector?.offer({
+      camera: frame.camera,
+      location: frame.location,
+      capturedAtMs: frame.capturedAtMs,
+      filepath,
+      jpeg: frame.jpeg,
+      // A lighting change is not motion (its motion is 0 already): the minute's sample still comes.
+      ...(frameMetrics ? { motion: frameMetrics.motion } : {}),
     });
   };
 
@@ -393,6 +464,7 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
       storage: retention.storage(),
       ...(activityKeeper ? { activity: activityKeeper.state() } : {}),
       ...(restreams.length > 0 ? { restreams: restreamControl.list() } : {}),
+      ...(detector && detectionWriter ? { detector: detectorHealth(detector, detectionWriter) } : {}),
     };
   };
 
@@ -444,6 +516,8 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
     }),
   );
 
+  metrics.bindDetector(() => detector?.snapshot() ?? null);
+
   let started: Promise<void> | null = null;
   return {
     start() {
@@ -451,6 +525,8 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
       activityKeeper?.start();
       chunkIndexer.start();
       retention.start();
+      detectionWriter?.start();
+      detector?.start();
       for (const restream of restreams) restream.start();
       started = prepareChunks()
         .catch((error: unknown) => {
@@ -466,8 +542,14 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
       await Promise.all([...supervisors.map((s) => s.stop()), ...restreams.map((r) => r.stop())]);
       await retention.stop();
       await activityKeeper?.stop();
+      await detector?.stop();
       const deadline = config.shutdownFlushSeconds * 1000;
-      const [{ pending }, chunks] = await Promise.all([indexWriter.stop(deadline), chunkIndexer.stop(deadline)]);
+      const [{ pending }, chunks, detections] = await Promise.all([
+        indexWriter.stop(deadline),
+        chunkIndexer.stop(deadline),
+        detectionWriter?.stop(deadline) ?? { pending: 0 },
+      ]);
+      if (detections.pending > 0) log.warn({ pending: detections.pending }, 'detection points left unwritten');
       if (pending > 0) log.warn({ pending }, 'points left unwritten; their files are reconciled at next start');
       if (chunks.pending > 0)
         log.warn({ pending: chunks.pending }, 'chunk points left unwritten; reconciled at next start');
@@ -476,5 +558,22 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
     health,
     sweepRetention: () => retention.sweep('manual'),
     restreams: restreamControl,
+  };
+}
+
+function detectorHealth(detector: DetectionScheduler, writer: DetectionWriter): NonNullable<HealthReport['detector']> {
+  const s = detector.snapshot();
+  return {
+    ok: s.state === 'ready' && writer.lastError === null,
+    state: s.state,
+    reason: s.reason,
+    analysed: s.analysed,
+    dropped: s.dropped,
+    failed: s.failed,
+    queued: s.queued,
+    restarts: s.restarts,
+    pendingPoints: writer.pending(),
+    lastWriteError: writer.lastError,
+    lastAnalysedAt: s.lastAnalysedAtMs === null ? null : new Date(s.lastAnalysedAtMs).toISOString(),
   };
 }

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { redactCredentials } from '@fathom/service-kit';
+import { createDetectorThread } from './analysis/detection/detector-thread.js';
 import { createFfmpegRunner, resolveFfmpegBinary } from './capture/ffmpeg.js';
 import { ConfigError, readConfig } from './config.js';
 import { createFeedHandler } from './feed-handler.js';
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
           : {}),
       })),
       restream: config.restream,
+      detect: config.detect,
       httpControl: config.apiToken ? 'token' : 'off',
     },
     'feed-handler starting',
@@ -67,6 +69,18 @@ async function main(): Promise<void> {
     bucket: config.influx.bucket,
     metrics,
     restreamer: createRestreamRunner(binary),
+    ...(config.detect.enabled
+      ? {
+          detection: {
+            detector: createDetectorThread({
+              labels: config.detect.labels,
+              minScore: config.detect.minScore,
+              modelDir: config.detect.modelDir,
+            }),
+            index,
+          },
+        }
+      : {}),
   });
   handler.start();
 

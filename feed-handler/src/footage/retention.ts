@@ -174,7 +174,7 @@ export class Retention {
         let indexed = true;
         for (const cutoff of plan.cutoffs) {
           try {
-            await index.deleteUpTo(measurementOf(cutoff.kind), cutoff.camera, cutoff.cutoffMs);
+            await this.deleteIndexUpTo(cutoff);
           } catch (error) {
             indexed = false;
             this.rememberCutoff(cutoff);
@@ -273,10 +273,17 @@ export class Retention {
     if (!previous || cutoff.cutoffMs > previous.cutoffMs) this.pendingCutoffs.set(key, cutoff);
   }
 
+  /** A thumbnail's detections name its file: they go with it. */
+  private async deleteIndexUpTo(cutoff: { kind: FootageKind; camera: string; cutoffMs: number }): Promise<void> {
+    const { index } = this.deps;
+    await index.deleteUpTo(measurementOf(cutoff.kind), cutoff.camera, cutoff.cutoffMs);
+    if (cutoff.kind === 'thumbnail') await index.deleteUpTo(MEASUREMENT.detections, cutoff.camera, cutoff.cutoffMs);
+  }
+
   private async retryPendingIndexDeletes(): Promise<void> {
     for (const [key, cutoff] of this.pendingCutoffs) {
       try {
-        await this.deps.index.deleteUpTo(measurementOf(cutoff.kind), cutoff.camera, cutoff.cutoffMs);
+        await this.deleteIndexUpTo(cutoff);
         this.pendingCutoffs.delete(key);
       } catch (error) {
         this.deps.log.warn({ err: error, cutoff }, 'index delete still failing');

@@ -32,4 +32,23 @@ export interface HealthReport {
    * of `ok`: a refused stream key is not a reason to restart the recorder.
    */
   restreams?: RestreamSnapshot[];
+  /**
+   * The object detector (with DETECT_ENABLED): ready, loading or failing (and why), and what it
+   * did. Like restreams, not part of `ok`: thumbnails and the index carry on without it, and a
+   * failing model is not a reason to restart the recorder; `detector.ok` says whether it works.
+   */
+  detector?: {
+    ok: boolean;
+    state: 'loading' | 'ready' | 'failing' | 'stopped';
+    reason: string | null;
+    analysed: number;
+    dropped: number;
+    failed: number;
+    queued: number;
+    restarts: number;
+    /** Detection points waiting for InfluxDB. */
+    pendingPoints: number;
+    lastWriteError: string | null;
+    lastAnalysedAt: string | null;
+  };
 }

@@ -1,5 +1,5 @@
 /** Prometheus metrics of the feed-handler, on a registry of its own (no global state). */
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { RestreamState } from '../restream/restream-state.js';
 
 export interface CameraGaugeState {
@@ -28,6 +28,13 @@ export interface RestreamGaugeState {
   restarts: number;
 }
 
+/** The detector as the metrics show it (analysis/detection's DetectorSnapshot, reduced). */
+export interface DetectorGaugeState {
+  state: 'loading' | 'ready' | 'failing' | 'stopped';
+  queued: number;
+  restarts: number;
+}
+
 const RESTREAM_STATES: readonly RestreamState[] = ['off', 'starting', 'live', 'failing'];
 
 export interface FeedMetrics {
@@ -49,6 +56,17 @@ export interface FeedMetrics {
   bindState(read: () => { cameras: CameraGaugeState[]; bufferDepth: number }): void;
   bindStorage(read: () => StorageGaugeState | null): void;
   bindRestreams(read: () => RestreamGaugeState[]): void;
+  /** Frames the detector looked at, by camera and outcome (analysed, dropped from a full queue, failed). */
+  detectorFrames: Counter<'camera' | 'outcome'>;
+  /** Labels stored, by camera and label (one per frame and label). */
+  detections: Counter<'camera' | 'label'>;
+  /** Inference time per frame in the worker. */
+  detectorInference: Histogram;
+  /** From a frame's capture to its detection point accepted by InfluxDB. */
+  detectionLatency: Histogram;
+  /** Detection points dropped while InfluxDB refused writes for too long. */
+  detectionPointsDropped: Counter;
+  bindDetector(read: () => DetectorGaugeState | null): void;
 }
 
 export function createFeedMetrics(): FeedMetrics {
@@ -276,8 +294,77 @@ export function createFeedMetrics(): FeedMetrics {
     },
   });
 
+  let readDetector: () => DetectorGaugeState | null = () => null;
+  const detectorFrames = new Counter({
+    name: 'fathom_feed_detector_frames_total',
+    help: 'Frames offered to the object detector, by outcome: analysed, dropped (queue full), failed',
+    labelNames: ['camera', 'outcome'] as const,
+    registers: [registry],
+  });
+  const detections = new Counter({
+    name: 'fathom_feed_detections_total',
+    help: 'Detection points stored (one per frame and label)',
+    labelNames: ['camera', 'label'] as const,
+    registers: [registry],
+  });
+  const detectorInference = new Histogram({
+    name: 'fathom_feed_detector_inference_seconds',
+    help: 'Time the detector thread took per frame (decode, letterbox, model)',
+    buckets: [0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2, 5],
+    registers: [registry],
+  });
+  const detectionLatency = new Histogram({
+    name: 'fathom_feed_detection_latency_seconds',
+    help: 'From a frame’s capture to its detection point accepted by InfluxDB',
+    buckets: [0.5, 1, 1.5, 2, 3, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  const detectionPointsDropped = new Counter({
+    name: 'fathom_feed_detection_points_dropped_total',
+    help: 'Detection points dropped because InfluxDB refused writes for longer than the queue holds',
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'fathom_feed_detector_up',
+    help: '1 when the detector is enabled and ready, 0 while it loads or fails (absent when disabled)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      const d = readDetector();
+      if (d) this.set(d.state === 'ready' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'fathom_feed_detector_queue_depth',
+    help: 'Frames waiting for the detector, all cameras',
+    registers: [registry],
+    collect() {
+      this.reset();
+      const d = readDetector();
+      if (d) this.set(d.queued);
+    },
+  });
+  new Gauge({
+    name: 'fathom_feed_detector_restarts',
+    help: 'Times the detector thread was replaced (load failure, crash, stall) since start',
+    registers: [registry],
+    collect() {
+      this.reset();
+      const d = readDetector();
+      if (d) this.set(d.restarts);
+    },
+  });
+
   return {
     registry,
+    detectorFrames,
+    detections,
+    detectorInference,
+    detectionLatency,
+    detectionPointsDropped,
+    bindDetector(fn) {
+      readDetector = fn;
+    },
     frames,
     droppedFrames,
     restarts,

@@ -16,6 +16,10 @@ import {
   type CameraStatusPoint,
   CHUNK_FIELD,
   type ChunkPoint,
+  DETECTION_FIELD,
+  DETECTION_TAG,
+  type DetectionPoint,
+  formatDetectionBox,
   INDEX_CHANGE_FIELD,
   MEASUREMENT,
   rfc3339ToMs,
@@ -50,6 +54,23 @@ export interface ChunkIndexPort {
   writeChunks(chunks: readonly ChunkPoint[]): Promise<void>;
   /** Start of the newest indexed chunk of `camera`, or null. */
   lastChunkStartMs(camera: string): Promise<number | null>;
+}
+
+/** The detector's points (one per frame and label). */
+export interface DetectionIndexPort {
+  writeDetections(points: readonly DetectionPoint[]): Promise<void>;
+}
+
+export function detectionToPoint(p: DetectionPoint): Point {
+  return new Point(MEASUREMENT.detections)
+    .tag(TAG.camera, p.camera)
+    .tag(TAG.location, p.location)
+    .tag(DETECTION_TAG.label, p.label)
+    .floatField(DETECTION_FIELD.score, p.score)
+    .stringField(DETECTION_FIELD.box, formatDetectionBox(p.box))
+    .intField(DETECTION_FIELD.count, p.count)
+    .stringField(DETECTION_FIELD.filepath, p.filepath)
+    .timestamp(new Date(p.capturedAtMs));
 }
 
 export function chunkToPoint(p: ChunkPoint): Point {
@@ -138,7 +159,7 @@ export function createInfluxIndex(
     transport?: Transport;
   },
   log: Pick<Logger, 'warn' | 'error'>,
-): IndexPort & ChunkIndexPort & RetentionIndexPort & ActivityPort {
+): IndexPort & ChunkIndexPort & DetectionIndexPort & RetentionIndexPort & ActivityPort {
   // The client logs through console by default; services log through pino only.
   setLogger({
     error: (message, error) => log.error({ err: error }, `influxdb-client: ${message}`),
@@ -163,6 +184,7 @@ export function createInfluxIndex(
     });
   const writeApi = separateWriteApi();
   const chunkWriteApi = separateWriteApi();
+  const detectionWriteApi = separateWriteApi();
   const storageWriteApi = separateWriteApi();
   const queryApi = client.getQueryApi(options.org);
   const timeoutMs = options.timeoutMs ?? 5_000;
@@ -256,6 +278,11 @@ export function createInfluxIndex(
     async writeChunks(chunks) {
       if (chunks.length === 0) return;
       await writeInBatches(chunkWriteApi, chunks, chunkToPoint);
+    },
+
+    async writeDetections(points) {
+      if (points.length === 0) return;
+      await writeInBatches(detectionWriteApi, points, detectionToPoint);
     },
 
     lastChunkStartMs: (camera) => newestTime(lastChunkQuery(options.bucket, camera)),
