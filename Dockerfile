@@ -57,9 +57,14 @@ FROM node-ffmpeg AS feed-handler
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=manifests /app ./
+# The detector needs only the CenterNet files of Human's 40 MB of models and browser bundles
+# (its entry file stays: the worker finds the models from it).
 RUN npm ci --omit=dev --omit=optional --no-audit --no-fund \
       -w @fathom/index-contract -w @fathom/service-kit -w @fathom/feed-handler \
- && npm cache clean --force
+ && npm cache clean --force \
+ && find node_modules/@vladmandic/human/models -type f ! -name 'centernet.*' -delete \
+ && find node_modules/@vladmandic/human/dist -type f ! -name 'human.node.js' -delete \
+ && rm -rf node_modules/@vladmandic/human/assets node_modules/@vladmandic/human/src
 COPY --from=build /app/packages/index-contract/dist packages/index-contract/dist
 COPY --from=build /app/packages/service-kit/dist packages/service-kit/dist
 COPY --from=build /app/feed-handler/dist feed-handler/dist

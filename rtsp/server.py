@@ -22,7 +22,7 @@ Configuration comes from the environment only:
     RTSP_FPS               frames per second (default 15)
     RTSP_KEYFRAME_SECONDS  seconds between keyframes (default 1; key-int-max = fps * seconds)
     RTSP_BITRATE_KBPS      x264 target bitrate in kbit/s (default 800)
-    RTSP_SCENE_SCRIPT      JSON script of the scene's moves and lighting steps, for
+    RTSP_SCENE_SCRIPT      JSON script of the scene's moves, lighting steps and pictures, for
                            RTSP_SOURCE=scene (default DEFAULT_SCENE_SCRIPT below)
     RTSP_SCENE_NOISE       sensor-noise amplitude in luma levels, 0..40 (default 6), for
                            RTSP_SOURCE=scene
@@ -40,9 +40,9 @@ The `timecode` source paints the capture time (wall-clock epoch milliseconds) in
 frame; the exact encoding is specified in rtsp/README.md and decoded by
 test/support/timecode.ts.
 
-The `scene` source is a scripted test scene for motion detection: a static noisy picture
-in which one square moves, and the lighting steps, only at scripted times of a cycle
-aligned to the Unix epoch (rtsp/README.md).
+The `scene` source is a scripted test scene for motion and object detection: a static noisy
+picture in which one square moves, the lighting steps and still images (pictures) appear,
+only at scripted times of a cycle aligned to the Unix epoch (rtsp/README.md).
 """
 
 from __future__ import annotations
@@ -127,6 +127,13 @@ SCENE_PERIOD_RANGE = (10, 86400)
 SCENE_SIZE_RANGE = (0.01, 1.0)
 SCENE_GAIN_RANGE = (0.2, 5.0)
 SCENE_DEFAULT_SIZE = 0.12
+SCENE_PICTURE_HEIGHT_RANGE = (0.05, 1.0)
+SCENE_PICTURE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")  # JPEG, PNG
+# A picture may be at most this many frame widths wide (a very wide crop at a large height
+# would otherwise be scaled to an enormous image only to be cut off).
+SCENE_PICTURE_MAX_WIDTHS = 4
+# Noise amplitude on a picture: its luma - 16 (0..219) plus 2 x this must fit a byte.
+SCENE_PICTURE_NOISE_MAX = 18
 
 
 @dataclass(frozen=True)
@@ -146,12 +153,24 @@ class SceneLight:
 
 
 @dataclass(frozen=True)
+class ScenePicture:
+    start: float
+    end: float
+    image: str  # as written: absolute, or relative to the working directory
+    crop: tuple[int, int, int, int]  # x, y, w, h in source pixels (the whole image by default)
+    at: tuple[float, float]  # centre, fractions of the frame's width and height
+    height: float  # fraction of the frame height
+
+
+@dataclass(frozen=True)
 class SceneScript:
-    """Where the square is and how bright the picture is at each second of the cycle."""
+    """Where the square is, which picture shows and how bright the scene is at each second
+    of the cycle."""
 
     period: int
     moves: tuple[SceneMove, ...]
     lights: tuple[SceneLight, ...]
+    pictures: tuple[ScenePicture, ...] = ()
 
     def cycle_seconds(self, epoch_ms: int) -> float:
         """The cycle position of a frame captured at epoch_ms: (epoch_ms / 1000) mod period."""
@@ -183,9 +202,17 @@ class SceneScript:
                 return light.gain
         return 1.0
 
+    def picture_at(self, seconds: float) -> int | None:
+        """The index (into `pictures`) of the picture shown at a cycle position, if any."""
+        for i, picture in enumerate(self.pictures):
+            if picture.start <= seconds < picture.end:
+                return i
+        return None
+
     def as_json(self) -> dict[str, object]:
-        """The effective script (sorted, defaults filled in), in RTSP_SCENE_SCRIPT's format."""
-        return {
+        """The effective script (sorted, defaults filled in), in RTSP_SCENE_SCRIPT's format;
+        `pictures` only when there are any."""
+        effective: dict[str, object] = {
             "period": self.period,
             "moves": [
                 {"start": m.start, "end": m.end, "from": list(m.origin), "to": list(m.target), "size": m.size}
@@ -193,6 +220,19 @@ class SceneScript:
             ],
             "lights": [{"start": light.start, "end": light.end, "gain": light.gain} for light in self.lights],
         }
+        if self.pictures:
+            effective["pictures"] = [
+                {
+                    "start": p.start,
+                    "end": p.end,
+                    "image": p.image,
+                    "crop": list(p.crop),
+                    "at": list(p.at),
+                    "height": p.height,
+                }
+                for p in self.pictures
+            ]
+        return effective
 
 
 def _is_number(value: object) -> bool:
@@ -258,7 +298,62 @@ def _scene_light(item: object, where: str, period: int, problems: list[str]) -> 
     return SceneLight(interval[0], interval[1], gain)
 
 
-def _scene_overlaps(name: str, items: list[tuple[int, SceneMove | SceneLight]], problems: list[str]) -> None:
+def _scene_picture(item: object, where: str, period: int, problems: list[str]) -> ScenePicture | None:
+    if not isinstance(item, dict):
+        problems.append(f"{where}: must be an object")
+        return None
+    _scene_unknown_keys(item, {"start", "end", "image", "crop", "at", "height"}, where, problems)
+    interval = _scene_interval(item, where, period, problems)
+    at = _scene_point(item.get("at"), f"{where}.at", problems)
+    height = item.get("height")
+    low, high = SCENE_PICTURE_HEIGHT_RANGE
+    if not _is_number(height) or not low <= height <= high:
+        problems.append(
+            f"{where}.height: must be a number in {low}..{high} (fraction of the frame height), got {height!r}"
+        )
+        height = None
+    crop = item.get("crop")
+    if crop is not None and not (
+        isinstance(crop, list)
+        and len(crop) == 4
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in crop)
+        and crop[0] >= 0
+        and crop[1] >= 0
+        and crop[2] >= 1
+        and crop[3] >= 1
+    ):
+        problems.append(f"{where}.crop: must be [x, y, w, h], integers in source pixels (w, h >= 1), got {crop!r}")
+        crop = None
+        bad_crop = True
+    else:
+        bad_crop = False
+    image = item.get("image")
+    size: tuple[int, int] | None = None
+    if not isinstance(image, str) or not image:
+        problems.append(f"{where}.image: must be the path of a JPEG or PNG file, got {image!r}")
+    elif not os.path.isfile(image) or not os.access(image, os.R_OK):
+        problems.append(f"{where}.image: {image!r} is not a readable file")
+    else:
+        try:
+            size = image_size(image)
+        except ImageError as error:
+            problems.append(f"{where}.image: {error}")
+    if size is not None and crop is not None:
+        x, y, w, h = crop
+        if x + w > size[0] or y + h > size[1]:
+            problems.append(
+                f"{where}.crop: [x, y, w, h] = {crop!r} does not lie inside the image ({size[0]}x{size[1]})"
+            )
+            bad_crop = True
+    if interval is None or at is None or height is None or size is None or bad_crop:
+        return None
+    box = (crop[0], crop[1], crop[2], crop[3]) if crop is not None else (0, 0, size[0], size[1])
+    return ScenePicture(interval[0], interval[1], image, box, at, height)
+
+
+def _scene_overlaps(
+    name: str, items: list[tuple[int, SceneMove | SceneLight | ScenePicture]], problems: list[str]
+) -> None:
     ordered = sorted(items, key=lambda pair: pair[1].start)
     for (i, a), (j, b) in zip(ordered, ordered[1:]):
         if b.start < a.end:
@@ -266,8 +361,9 @@ def _scene_overlaps(name: str, items: list[tuple[int, SceneMove | SceneLight]], 
 
 
 def parse_scene_script(raw: str) -> tuple[SceneScript | None, list[str]]:
-    """Validates RTSP_SCENE_SCRIPT; returns the script (moves and lights sorted by start) or
-    the problems, each worded for the RTSP_SCENE_SCRIPT error line."""
+    """Validates RTSP_SCENE_SCRIPT; returns the script (moves, lights and pictures sorted by
+    start, each picture's crop filled in) or the problems, each worded for the
+    RTSP_SCENE_SCRIPT error line. Every picture's image is decoded once here (GStreamer)."""
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as error:
@@ -275,14 +371,19 @@ def parse_scene_script(raw: str) -> tuple[SceneScript | None, list[str]]:
     if not isinstance(data, dict):
         return None, ['must be a JSON object like {"period": 60, "moves": [...], "lights": [...]}']
     problems: list[str] = []
-    _scene_unknown_keys(data, {"period", "moves", "lights"}, "top level", problems)
+    _scene_unknown_keys(data, {"period", "moves", "lights", "pictures"}, "top level", problems)
     period = data.get("period")
     low, high = SCENE_PERIOD_RANGE
     if not (isinstance(period, int) and not isinstance(period, bool) and low <= period <= high):
         return None, [*problems, f"period: must be an integer number of seconds in {low}..{high}, got {period!r}"]
     moves: list[tuple[int, SceneMove]] = []
     lights: list[tuple[int, SceneLight]] = []
-    for name, parse, out in (("moves", _scene_move, moves), ("lights", _scene_light, lights)):
+    pictures: list[tuple[int, ScenePicture]] = []
+    for name, parse, out in (
+        ("moves", _scene_move, moves),
+        ("lights", _scene_light, lights),
+        ("pictures", _scene_picture, pictures),
+    ):
         items = data.get(name, [])
         if not isinstance(items, list):
             problems.append(f"{name}: must be a list")
@@ -299,6 +400,7 @@ def parse_scene_script(raw: str) -> tuple[SceneScript | None, list[str]]:
             period=period,
             moves=tuple(sorted((m for _, m in moves), key=lambda m: m.start)),
             lights=tuple(sorted((light for _, light in lights), key=lambda light: light.start)),
+            pictures=tuple(sorted((p for _, p in pictures), key=lambda p: p.start)),
         ),
         [],
     )
@@ -566,14 +668,153 @@ def _noise_offsets(amplitude: int) -> bytes:
     return bytes(table)
 
 
+class ImageError(Exception):
+    """An image that cannot be used as a scene picture (the message names the reason)."""
+
+
+def _decode_image(path: str, tail: str, crop: tuple[int, int, int, int] | None = None):
+    """Decodes a JPEG or PNG file with GStreamer: `filesrc ! decodebin ! videoconvert ! RGB
+    [! videocrop] ! <tail> ! appsink`, crop = pixels cut off (left, top, right, bottom).
+    Returns the sample.
+
+    Through RGB on purpose: videoconvert between two YUV formats keeps JPEG's full range
+    as it is, while RGB -> YUV converts to the colorimetry the tail asks for."""
+    try:
+        with open(path, "rb") as file:
+            magic = file.read(8)
+    except OSError as error:
+        raise ImageError(f"cannot read {path!r} ({error.strerror})") from None
+    if not magic.startswith(SCENE_PICTURE_MAGIC):
+        raise ImageError(f"{path!r} is not a JPEG or PNG file")
+
+    import gi
+
+    gi.require_version("Gst", "1.0")
+    from gi.repository import GLib, Gst
+
+    Gst.init(None)
+    cropper = "! videocrop name=crop " if crop is not None else ""
+    try:
+        pipeline = Gst.parse_launch(
+            "filesrc name=file ! decodebin ! videoconvert ! video/x-raw,format=RGB "
+            f"{cropper}! {tail} ! appsink name=sink sync=false max-buffers=1"
+        )
+    except GLib.Error as error:  # a missing plugin
+        raise ImageError(f"cannot build a decoder ({error.message})") from None
+    # The path is a property, never spliced into the description.
+    pipeline.get_by_name("file").set_property("location", path)
+    if crop is not None:
+        left, top, right, bottom = crop
+        element = pipeline.get_by_name("crop")
+        for name, value in (("left", left), ("top", top), ("right", right), ("bottom", bottom)):
+            element.set_property(name, value)
+    try:
+        pipeline.set_state(Gst.State.PLAYING)
+        sample = pipeline.get_by_name("sink").emit("try-pull-sample", 10 * Gst.SECOND)
+        if sample is None:
+            message = pipeline.get_bus().pop_filtered(Gst.MessageType.ERROR)
+            reason = message.parse_error()[0].message if message is not None else "no picture within 10 s"
+            raise ImageError(f"cannot decode {path!r} ({reason})")
+        return sample
+    finally:
+        pipeline.set_state(Gst.State.NULL)
+
+
+@functools.lru_cache(maxsize=16)
+def image_size(path: str) -> tuple[int, int]:
+    """(width, height) in pixels of a JPEG or PNG, decoding it whole (so it is known to decode)."""
+    sample = _decode_image(path, "identity")
+    structure = sample.get_caps().get_structure(0)
+    return structure.get_value("width"), structure.get_value("height")
+
+
+def _even(value: float) -> int:
+    return 2 * math.floor(value / 2 + 0.5)
+
+
+@dataclass(frozen=True)
+class PicturePlanes:
+    """A scene picture decoded for one frame size: the visible part of its rectangle
+    (x0, y0, x1, y1, all even, clipped to the frame), its luma there as `luma - 16` (0..219,
+    row after row, one big integer so noise adds to it in one operation) and the frame's
+    whole chroma (U then V, neutral outside the picture)."""
+
+    rect: tuple[int, int, int, int]
+    luma: int
+    chroma: bytes
+
+    @property
+    def pixels(self) -> int:
+        x0, y0, x1, y1 = self.rect
+        return max(0, x1 - x0) * max(0, y1 - y0)
+
+
+def picture_rect(picture: ScenePicture, width: int, height: int) -> tuple[int, int, int, int]:
+    """(x0, y0, w, h) of a picture's whole rectangle in frame pixels, all even (so chroma,
+    at half resolution, lines up exactly); may reach outside the frame."""
+    h = max(2, _even(picture.height * height))
+    w = max(2, _even(h * picture.crop[2] / picture.crop[3]))
+    return _even(picture.at[0] * width - w / 2), _even(picture.at[1] * height - h / 2), w, h
+
+
+@functools.lru_cache(maxsize=16)
+def scene_picture_planes(picture: ScenePicture, width: int, height: int) -> PicturePlanes:
+    """Decodes, crops and scales a picture once for a frame size (raises ImageError)."""
+    import gi
+
+    gi.require_version("GstVideo", "1.0")
+    from gi.repository import GstVideo
+
+    x0, y0, w, h = picture_rect(picture, width, height)
+    if w > SCENE_PICTURE_MAX_WIDTHS * width:
+        raise ImageError(
+            f"the crop's aspect ratio makes the picture {w} px wide at {width}x{height}, more than "
+            f"{SCENE_PICTURE_MAX_WIDTHS} frame widths: crop the image narrower"
+        )
+    # Same colorimetry as GStreamer assumes for the scene's own caps (which name none).
+    colorimetry = "bt709" if height > 576 else "bt601"
+    image_w, image_h = image_size(picture.image)
+    cx, cy, cw, ch = picture.crop
+    sample = _decode_image(
+        picture.image,
+        "videoscale add-borders=false ! videoconvert ! "
+        f"video/x-raw,format=I420,width={w},height={h},pixel-aspect-ratio=1/1,colorimetry={colorimetry}",
+        (cx, cy, image_w - cx - cw, image_h - cy - ch),
+    )
+    info = GstVideo.VideoInfo.new_from_caps(sample.get_caps())
+    buffer = sample.get_buffer()
+    data = buffer.extract_dup(0, buffer.get_size())
+    vx0, vy0, vx1, vy1 = max(0, x0), max(0, y0), min(width, x0 + w), min(height, y0 + h)
+    if vx1 <= vx0 or vy1 <= vy0:
+        return PicturePlanes((vx0, vy0, vx0, vy0), 0, bytes([128]) * (2 * (width // 2) * (height // 2)))
+    studio = bytes(_clip(v, *STUDIO_RANGE) - STUDIO_RANGE[0] for v in range(256))
+    stride, offset = info.stride[0], info.offset[0]
+    luma = b"".join(
+        data[offset + (y - y0) * stride + vx0 - x0 : offset + (y - y0) * stride + vx1 - x0] for y in range(vy0, vy1)
+    ).translate(studio)
+    half_w, half_h = width // 2, height // 2
+    chroma_parts: list[bytes] = []
+    for plane in (1, 2):
+        canvas = bytearray([128]) * (half_w * half_h)
+        stride, offset = info.stride[plane], info.offset[plane]
+        a, b = vx0 // 2, vx1 // 2
+        for y in range(vy0 // 2, vy1 // 2):
+            row = offset + (y - y0 // 2) * stride
+            canvas[y * half_w + a : y * half_w + b] = data[row + a - x0 // 2 : row + b - x0 // 2]
+        chroma_parts.append(bytes(canvas))
+    return PicturePlanes((vx0, vy0, vx1, vy1), int.from_bytes(luma, "big"), b"".join(chroma_parts))
+
+
 class ScenePainter:
     """Builds I420 frames of the scripted scene (spec: rtsp/README.md).
 
     Per frame: fresh noise is one randbytes + translate; it is added to the background by
     adding the two planes as big integers (each byte stays <= 255, so no carry crosses a
     pixel); one more translate removes the noise offset and applies the lighting gain and
-    the studio-range clip; the square is a few row slices of a noisy tile. All C-speed:
-    about 1.5 ms of Python for 640x360.
+    the studio-range clip; the square is a few row slices of a noisy tile. A picture works
+    like the background (its precomputed luma plus noise as big integers, one translate for
+    noise offset, gain and clip) and is pasted as row slices; its chroma is a precomputed
+    whole chroma plane. All C-speed: about 1.5 ms of Python for 640x360.
     """
 
     def __init__(
@@ -591,10 +832,16 @@ class ScenePainter:
         self.background_int = int.from_bytes(self.background, "big")
         self.offsets = _noise_offsets(noise)
         self.chroma = bytes([128]) * (2 * (width // 2) * (height // 2))
-        self.tables: dict[float, tuple[bytes, bytes]] = {}
+        # Pictures: luma - 16 (0..219) plus a noise offset must fit a byte, so their noise
+        # is at most +-18 levels.
+        self.picture_noise = min(noise, SCENE_PICTURE_NOISE_MAX)
+        self.picture_offsets = _noise_offsets(self.picture_noise)
+        self.pictures = tuple(scene_picture_planes(p, width, height) for p in script.pictures)
+        self.tables: dict[float, tuple[bytes, bytes, bytes]] = {}
 
-    def _tables(self, gain: float) -> tuple[bytes, bytes]:
-        """(background + noise offset -> output luma, random byte -> output luma of the square)."""
+    def _tables(self, gain: float) -> tuple[bytes, bytes, bytes]:
+        """(background + noise offset -> output luma, random byte -> output luma of the square,
+        picture luma - 16 + noise offset -> output luma)."""
         tables = self.tables.get(gain)
         if tables is None:
             low, high = STUDIO_RANGE
@@ -604,7 +851,8 @@ class ScenePainter:
 
             background = bytes(lit(v - self.noise) for v in range(256))
             square = bytes(lit(SCENE_SQUARE_LUMA + self.offsets[r] - self.noise) for r in range(256))
-            tables = self.tables[gain] = (background, square)
+            picture = bytes(lit(v + low - self.picture_noise) for v in range(256))
+            tables = self.tables[gain] = (background, square, picture)
         return tables
 
     def square_rect(self, x: float, y: float, size: float) -> tuple[int, int, int, int]:
@@ -614,9 +862,18 @@ class ScenePainter:
         y0 = round(y * self.height - side / 2)
         return max(0, x0), max(0, y0), min(self.width, x0 + side), min(self.height, y0 + side)
 
+    def _paste(self, plane: bytearray, rect: tuple[int, int, int, int], tile: bytes) -> None:
+        """Copies a tile (rows of x1 - x0 bytes) into the luma plane at rect, row slice by row slice."""
+        x0, y0, x1, y1 = rect
+        w = x1 - x0
+        view = memoryview(tile)
+        for row in range(y1 - y0):
+            start = (y0 + row) * self.width + x0
+            plane[start : start + w] = view[row * w : (row + 1) * w]
+
     def frame(self, epoch_ms: int, frame_index: int) -> bytes:
         seconds = self.script.cycle_seconds(epoch_ms)
-        background_table, square_table = self._tables(self.script.gain_at(seconds))
+        background_table, square_table, picture_table = self._tables(self.script.gain_at(seconds))
         pixels = self.width * self.height
         if self.noise:
             noise = self.rng.randbytes(pixels).translate(self.offsets)
@@ -624,19 +881,44 @@ class ScenePainter:
         else:
             noisy = self.background
         luma = noisy.translate(background_table)
+        chroma = self.chroma
+        index = self.script.picture_at(seconds)
+        picture = self.pictures[index] if index is not None else None
         square = self.script.square_at(seconds)
-        if square is None:
-            return luma + self.chroma
-        x0, y0, x1, y1 = self.square_rect(*square)
-        w = x1 - x0
-        if w <= 0 or y1 <= y0:
-            return luma + self.chroma
-        tile = self.rng.randbytes(w * (y1 - y0)).translate(square_table)
+        square_rect = self.square_rect(*square) if square is not None else None
+        if square_rect is not None and (square_rect[2] <= square_rect[0] or square_rect[3] <= square_rect[1]):
+            square_rect = None
+        if (picture is None or picture.pixels == 0) and square_rect is None:
+            return luma + chroma
         plane = bytearray(luma)
-        for row in range(y1 - y0):
-            start = (y0 + row) * self.width + x0
-            plane[start : start + w] = tile[row * w : (row + 1) * w]
-        return b"".join((plane, self.chroma))
+        if picture is not None and picture.pixels:
+            # The picture replaces the background; then the square, in front of it.
+            count = picture.pixels
+            if self.picture_noise:
+                noise = self.rng.randbytes(count).translate(self.picture_offsets)
+                tile = (picture.luma + int.from_bytes(noise, "big")).to_bytes(count, "big")
+            else:
+                tile = picture.luma.to_bytes(count, "big")
+            self._paste(plane, picture.rect, tile.translate(picture_table))
+            chroma = picture.chroma
+        if square_rect is not None:
+            x0, y0, x1, y1 = square_rect
+            self._paste(plane, square_rect, self.rng.randbytes((x1 - x0) * (y1 - y0)).translate(square_table))
+            if chroma is not self.chroma:
+                chroma = self._neutral_chroma(chroma, square_rect)
+        return b"".join((plane, chroma))
+
+    def _neutral_chroma(self, chroma: bytes, rect: tuple[int, int, int, int]) -> bytearray:
+        """The chroma planes with the rect (luma pixels; chroma cells it touches) made neutral."""
+        half_w, half_h = self.width // 2, self.height // 2
+        x0, y0, x1, y1 = rect[0] // 2, rect[1] // 2, (rect[2] + 1) // 2, (rect[3] + 1) // 2
+        out = bytearray(chroma)
+        grey = bytes([128]) * (x1 - x0)
+        for plane in (0, half_w * half_h):
+            for y in range(y0, y1):
+                start = plane + y * half_w + x0
+                out[start : start + x1 - x0] = grey
+        return out
 
 
 # --------------------------------------------------------------------------- generated frames
@@ -1045,6 +1327,14 @@ def main() -> int:
         problem = check_file_is_h264(cfg.file)
         if problem:
             errors.append(f"RTSP_FILE_COPY: {problem}")
+    if not errors and cfg.source == "scene":
+        # Every picture decoded, cropped and scaled once for the mounts' frame size, before
+        # we listen (cached: each media's painter reuses the planes).
+        for picture in cfg.scene_script.pictures:
+            try:
+                scene_picture_planes(picture, cfg.width, cfg.height)
+            except ImageError as error:
+                errors.append(f"RTSP_SCENE_SCRIPT: pictures ({picture.start}..{picture.end}): {error}")
     if errors:
         keys = sorted({e.split(":", 1)[0] for e in errors})
         sys.stderr.write(f"rtsp/server.py: invalid settings: {', '.join(keys)}\n")
@@ -1059,6 +1349,14 @@ def main() -> int:
         # Built once (about 0.1 s at 640x360, 1 s at 1080p) before we listen, not while the
         # first client's DESCRIBE waits for its media.
         scene_background(cfg.width, cfg.height)
+        if cfg.scene_script.pictures:
+            log(
+                "scene-pictures",
+                pictures=[
+                    {"start": p.start, "end": p.end, "rect": list(picture_rect(p, cfg.width, cfg.height))}
+                    for p in cfg.scene_script.pictures
+                ],
+            )
 
     have_overlay = Gst.ElementFactory.find("clockoverlay") is not None
     if cfg.source == "testpattern" and not have_overlay:

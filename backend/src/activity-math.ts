@@ -10,6 +10,8 @@ import { NS_PER_SECOND } from './time-input.js';
 export const NS_PER_MINUTE = 60n * NS_PER_SECOND;
 /** Buckets at least this wide read the per-minute activity bucket; narrower ones the thumbnails. */
 export const MINUTE_SOURCE_MIN_WIDTH_NS = 5n * NS_PER_MINUTE;
+/** Thumbnails come one a second: the one before a moving frame is this much earlier (where an event starts). */
+export const THUMBNAIL_INTERVAL_NS = NS_PER_SECOND;
 /** The per-minute bucket is complete up to about this long before now (the task runs every minute). */
 export const MINUTE_BUCKET_LAG_NS = 3n * NS_PER_MINUTE;
 

@@ -19,10 +19,14 @@ import {
   mergeEvents,
   NS_PER_MINUTE,
   planHeatmap,
+  THUMBNAIL_INTERVAL_NS,
 } from './activity-math.js';
 import type { FluxRow, InfluxReader } from './adapters/influx.js';
+import { type LabelHit, labelsInWindows } from './detection-math.js';
+import { rowToLabelHit } from './detection-reader.js';
 import {
   ACTIVITY_YIELD,
+  eventsQuery,
   minuteActivityQuery,
   minuteStepQuery,
   motionStepQuery,
@@ -30,7 +34,7 @@ import {
   rawActivityQuery,
 } from './flux/activity-queries.js';
 import type { NsRange } from './nearest.js';
-import { maxNs, minNs } from './time-input.js';
+import { MIN_TIME_NS, maxNs, minNs } from './time-input.js';
 
 const STILL_GRID = encodeGrid(new Uint8Array(GRID_CELLS));
 /** The first step of a jump reads the thumbnails directly this far (most jumps end here). */
@@ -59,7 +63,14 @@ export interface ActivityIndex {
     bounds: NsRange,
     nowNs: bigint,
   ): Promise<MotionHit | null>;
-  events(camera: string, range: NsRange, min: number, gapNs: bigint, cells: number[] | null): Promise<MotionEvent[]>;
+  /** Events with the labels the detector saw from each one's start (the thumbnail before its first moving frame) to its end. */
+  events(
+    camera: string,
+    range: NsRange,
+    min: number,
+    gapNs: bigint,
+    cells: number[] | null,
+  ): Promise<(MotionEvent & { labels: string[] })[]>;
 }
 
 const rowTimeNs = (row: FluxRow): bigint | null => (typeof row._time === 'string' ? rfc3339ToNs(row._time) : null);
@@ -113,18 +124,8 @@ export function createActivityIndex(
     };
   };
 
-  /** Moving frames in range, each with its grid when cells are given (time order). */
-  const movingFrames = async (
-    camera: string,
-    range: NsRange,
-    min: number,
-    withGrid: boolean,
-    label: string,
-  ): Promise<MovingFrame[]> => {
-    const rows = await influx.query(
-      movingFramesQuery(buckets.index, camera, range, min, withGrid ? { stillGrid: STILL_GRID } : null),
-      label,
-    );
+  /** Moving frames from the rows of movingFramesQuery (or eventsQuery), each with its grid when asked (time order). */
+  const toMovingFrames = (rows: FluxRow[], withGrid: boolean): MovingFrame[] => {
     const grids = new Map<bigint, string>();
     const frames: MovingFrame[] = [];
     for (const row of rows) {
@@ -137,6 +138,21 @@ export function createActivityIndex(
     frames.sort((a, b) => (a.timeNs < b.timeNs ? -1 : a.timeNs > b.timeNs ? 1 : 0));
     if (withGrid) for (const frame of frames) frame.grid = grids.get(frame.timeNs) ?? STILL_GRID;
     return frames;
+  };
+
+  /** Moving frames in range, each with its grid when cells are given (time order). */
+  const movingFrames = async (
+    camera: string,
+    range: NsRange,
+    min: number,
+    withGrid: boolean,
+    label: string,
+  ): Promise<MovingFrame[]> => {
+    const rows = await influx.query(
+      movingFramesQuery(buckets.index, camera, range, min, withGrid ? { stillGrid: STILL_GRID } : null),
+      label,
+    );
+    return toMovingFrames(rows, withGrid);
   };
 
   /** The first/last frame in range that moved enough (and inside the cells). */
@@ -266,8 +282,25 @@ export function createActivityIndex(
     },
 
     async events(camera, range, min, gapNs, cells) {
-      const frames = await movingFrames(camera, range, min, cells !== null, 'motion_events');
-      return mergeEvents(frames, gapNs, cells ?? undefined);
+      // An event starts at the thumbnail before its first moving frame: labels are read from one interval earlier.
+      const labelRange = { startNs: maxNs(range.startNs - THUMBNAIL_INTERVAL_NS, MIN_TIME_NS), stopNs: range.stopNs };
+      const withGrid = cells !== null;
+      const rows = await influx.query(
+        eventsQuery(buckets.index, camera, range, labelRange, min, withGrid ? { stillGrid: STILL_GRID } : null),
+        'motion_events',
+      );
+      const events = mergeEvents(toMovingFrames(rows, withGrid), gapNs, cells ?? undefined);
+      const hits: LabelHit[] = [];
+      for (const row of rows) {
+        if (row.result !== ACTIVITY_YIELD.labels) continue;
+        const hit = rowToLabelHit(row);
+        if (hit) hits.push(hit);
+      }
+      const labels = labelsInWindows(
+        events.map((event) => ({ startNs: event.startNs - THUMBNAIL_INTERVAL_NS, endNs: event.endNs })),
+        hits,
+      );
+      return events.map((event, i) => ({ ...event, labels: labels[i] ?? [] }));
     },
   };
 }

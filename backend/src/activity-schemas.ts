@@ -188,6 +188,11 @@ export const eventsBody = z
           frames: z.number().int().openapi({ description: 'Moving frames in the event' }),
           firstMotion: movingFrame.openapi({ description: 'The first frame that shows the motion' }),
           peak: movingFrame.openapi({ description: 'The frame with the most motion' }),
+          labels: z.array(z.string()).openapi({
+            description:
+              'Labels the object detector saw from start to end (any score), best score first; empty when it saw none',
+            example: ['person', 'car'],
+          }),
         })
         .openapi('MotionEvent'),
     ),

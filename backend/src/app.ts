@@ -15,6 +15,7 @@ import type { ChunkStore, ThumbnailStore } from './adapters/files.js';
 import { InfluxQueryError } from './adapters/influx.js';
 import { requireApiToken } from './auth.js';
 import type { ClipIndex } from './clip-reader.js';
+import type { DetectionIndex } from './detection-reader.js';
 import type { ThumbnailIndex } from './index-reader.js';
 import { type Logger, redactUrl } from './logger.js';
 import { methodNotAllowedOrNotFound } from './method-not-allowed.js';
@@ -25,6 +26,7 @@ import { activityHandler, eventsHandler, motionHandler } from './routes/activity
 import { camerasHandler } from './routes/cameras.js';
 import { chunkFileHandler } from './routes/chunk-files.js';
 import { clipsHandler } from './routes/clips.js';
+import { detectionsHandler } from './routes/detections.js';
 import {
   createExportHandler,
   deleteExportHandler,
@@ -58,6 +60,8 @@ export interface AppDeps {
   chunkFiles?: ChunkStore;
   /** The activity index (motion per thumbnail and per minute); without it /activity, /motion and /events answer 404. */
   activity?: ActivityIndex;
+  /** The object detector's detections; without them /detections answers 404. */
+  detections?: DetectionIndex;
   /** Cache and HTTP caching of settled answers (settled-answers.ts); without it every answer is live. */
   answers?: SettledAnswers;
   /** Timelapse exports (issue 19); without them /exports answers 404. */
@@ -140,6 +144,7 @@ export function createApp(deps: AppDeps): express.Express {
     tokenRequired: Boolean(settings.apiToken),
     chunks: Boolean(deps.clips && deps.chunkFiles),
     activity: Boolean(deps.activity),
+    detections: Boolean(deps.detections),
     exports: deps.exports ? { maxRangeHours: deps.exports.limits.maxRangeHours } : false,
   });
   app.get('/openapi.json', openApiHandler(document));
@@ -157,6 +162,7 @@ export function createApp(deps: AppDeps): express.Express {
     app.get('/motion', motionHandler(deps.activity, clock));
     app.get('/events', eventsHandler(deps.activity));
   }
+  if (deps.detections) app.get('/detections', detectionsHandler(deps.detections, index, clock, answers));
   if (deps.exports) {
     const exportsDeps: ExportsDeps = { ...deps.exports, index, clock };
     app.post('/exports', express.json({ limit: '16kb' }), createExportHandler(exportsDeps));

@@ -9,7 +9,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { motionQuerySchema, REGION_PATTERN, REGION_SLACK } from './activity-schemas.js';
 import { parseConfig } from './config.js';
+import { detectionsQuerySchema } from './detection-schemas.js';
 import { EXPORT_MAX_HOURS_SETTING, exportRequestSchema } from './exports/export-request.js';
+import { LABEL_WORDS_MAX_LENGTH, LABEL_WORDS_PATTERN } from './label-words.js';
 import { buildOpenApiDocument } from './openapi.js';
 import {
   CHUNK_PATH_PATTERN,
@@ -183,6 +185,24 @@ describe('the region pattern and its rule', () => {
   });
 });
 
+describe('the label words', () => {
+  it('the server takes a label exactly when the pattern says so (label-words.spec.ts has more)', () => {
+    const words = fc.oneof(
+      fc.stringMatching(LABEL_WORDS_PATTERN),
+      fc.constantFrom('people', 'car,truck', 'traffic light', 'people and dogs', 'unicorn', 'and', '', 'person!'),
+      fc.string({ maxLength: 20 }),
+    );
+    fc.assert(
+      fc.property(words, (text) => {
+        const accepted = detectionsQuerySchema.safeParse({ label: text }).success;
+        const documented = text.length <= LABEL_WORDS_MAX_LENGTH && LABEL_WORDS_PATTERN.test(text);
+        expect(accepted, text).toBe(documented);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
 describe('the export request', () => {
   const body = (from: unknown) => ({ camera: 'porch', from, to: '2262-04-09T00:00:00Z' });
 
@@ -209,6 +229,7 @@ describe('the document', () => {
     tokenRequired: false,
     chunks: true,
     activity: true,
+    detections: true,
     exports: true,
   }) as unknown as {
     paths: Record<string, Record<string, { parameters?: { name: string; schema: Record<string, unknown> }[] }>>;

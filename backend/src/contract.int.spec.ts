@@ -14,7 +14,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ACTIVITY_BUCKET_SUFFIX, chunkRelativePath } from '@fathom/index-contract';
+import { ACTIVITY_BUCKET_SUFFIX, chunkRelativePath, thumbnailRelativePath } from '@fathom/index-contract';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -46,6 +46,7 @@ import { createChunkStore, createThumbnailStore } from './adapters/files.js';
 import { createInfluxReader } from './adapters/influx.js';
 import { createApp } from './app.js';
 import { createClipIndex } from './clip-reader.js';
+import { createDetectionIndex } from './detection-reader.js';
 import { createExportService } from './exports/export-service.js';
 import { createThumbnailIndex } from './index-reader.js';
 import { allowedMethods, declaredRoutes } from './method-not-allowed.js';
@@ -91,6 +92,23 @@ beforeAll(async () => {
     ),
     { files: true },
   );
+  // What the object detector saw on some of them, so /detections finds appearances and frames and events carry labels.
+  await fx.writeDetections(
+    CAMERAS.flatMap((camera) =>
+      frameTimes.slice(0, 5).flatMap((ms, i) =>
+        (['person', 'car', 'dog'] as const).slice(0, 1 + (i % 3)).map((label, j) => ({
+          camera,
+          location: 'lab',
+          capturedAtMs: ms,
+          label,
+          score: 0.45 + 0.1 * i + 0.05 * j,
+          box: [0.1, 0.1 * j, 0.5, 0.9] as [number, number, number, number],
+          count: 1 + j,
+          filepath: thumbnailRelativePath(camera, ms),
+        })),
+      ),
+    ),
+  );
   await fx.writeMinutes(CAMERAS.map((camera) => ({ camera, ms: T, motionMax: 0.2, motionSum: 0.8, frames: 8 })));
   for (const camera of CAMERAS) {
     await fx.writeStatus({ camera, location: 'lab', ms: T - 60_000, online: true, reason: 'first-frame' });
@@ -133,6 +151,7 @@ beforeAll(async () => {
     clips: createClipIndex(reader, fx.bucket),
     chunkFiles: createChunkStore(chunkDir),
     activity: createActivityIndex(reader, { index: fx.bucket, activity: `${fx.bucket}${ACTIVITY_BUCKET_SUFFIX}` }),
+    detections: createDetectionIndex(reader, fx.bucket),
     exports,
     clock: systemClock,
     logger,

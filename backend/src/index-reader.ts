@@ -5,6 +5,8 @@
  */
 import { rfc3339ToNs, STATUS_FIELD, TAG, THUMBNAIL_FIELD } from '@fathom/index-contract';
 import { type FluxRow, InfluxQueryError, type InfluxReader } from './adapters/influx.js';
+import { frameKey, type LabelHit, labelsByFrame } from './detection-math.js';
+import { rowToLabelHit } from './detection-reader.js';
 import {
   batchedSidesQuery,
   bucketExistsQuery,
@@ -258,9 +260,13 @@ export function createThumbnailIndex(
       const rows = await influx.query(framesWithMetricsQuery(bucket, camera, range), 'frames_in_range');
       const frames: Frame[] = [];
       const metrics = new Map<string, NonNullable<Frame['metrics']>>();
+      const hits: LabelHit[] = [];
       for (const row of rows) {
         if (row.result === YIELD.metrics) addMetric(metrics, row);
-        else {
+        else if (row.result === YIELD.labels) {
+          const hit = rowToLabelHit(row);
+          if (hit) hits.push(hit);
+        } else {
           const frame = rowToFrame(row);
           if (frame) frames.push(frame);
         }
@@ -269,6 +275,13 @@ export function createThumbnailIndex(
         for (const frame of frames) {
           const found = metrics.get(`${frame.camera}|${frame.timeNs}`);
           if (found) frame.metrics = found;
+        }
+      }
+      if (hits.length > 0) {
+        const labels = labelsByFrame(hits);
+        for (const frame of frames) {
+          const found = labels.get(frameKey(frame.camera, frame.timeNs));
+          if (found) frame.labels = found;
         }
       }
       // One table per series, each in time order: the sort merges them (ties by camera).

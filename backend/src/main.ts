@@ -11,6 +11,7 @@ import { createInfluxReader } from './adapters/influx.js';
 import { createApp } from './app.js';
 import { createClipIndex } from './clip-reader.js';
 import { ConfigError, loadConfig } from './config.js';
+import { createDetectionIndex } from './detection-reader.js';
 import { createExportService } from './exports/export-service.js';
 import { createThumbnailIndex } from './index-reader.js';
 import { createLogger } from './logger.js';
@@ -50,6 +51,7 @@ async function main() {
     clips: createClipIndex(influx, config.influx.bucket),
     chunkFiles: createChunkStore(config.chunkDir),
     activity: createActivityIndex(influx, { index: config.influx.bucket, activity: config.activityBucket }, logger),
+    detections: createDetectionIndex(influx, config.influx.bucket),
     feedHandler: config.feedHandlerUrl
       ? createFeedHandlerClient({ url: config.feedHandlerUrl, apiToken: config.apiToken, clock: systemClock, logger })
       : undefined,

@@ -23,6 +23,8 @@ export interface Frame {
   iso?: string;
   /** The frame's motion analysis, where it has one (only window listings read it). */
   metrics?: { motion?: number; luma?: number; lighting?: boolean };
+  /** Labels the object detector saw on the frame, best score first (only window listings read them). */
+  labels?: string[];
 }
 
 /** Half-open [startNs, stopNs), the same as Flux range(). */

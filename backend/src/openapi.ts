@@ -14,6 +14,7 @@ import {
 } from './activity-schemas.js';
 import { chunkPathParams, clipsBody, clipsQuerySchema, clipsRules } from './clip-schemas.js';
 import { CROSS_FIELD_RULES_KEY, type CrossFieldRule, withRules } from './cross-field-rules.js';
+import { detectionsBody, detectionsQuerySchema, detectionsRules } from './detection-schemas.js';
 import { exportRequestSchema, exportRules } from './exports/export-request.js';
 import { exportBody, exportIdParams, exportsBody, exportVideoQuery } from './exports/export-schemas.js';
 import { camerasResponseBody } from './restream-schemas.js';
@@ -47,6 +48,8 @@ export function buildOpenApiDocument(options: {
   chunks?: boolean;
   /** /activity, /motion and /events are mounted. */
   activity?: boolean;
+  /** /detections is mounted. */
+  detections?: boolean;
   /** /exports is mounted; with the server's EXPORT_MAX_HOURS the document states that limit, not its range. */
   exports?: boolean | { maxRangeHours: number };
 }) {
@@ -187,6 +190,32 @@ export function buildOpenApiDocument(options: {
           'Invalid query, or a cross-field rule broken (to not after from, more than 7 days, region outside the picture)',
         ),
         ...denied,
+        503: problem('InfluxDB unavailable'),
+      },
+    });
+  }
+
+  if (options.detections) {
+    registry.registerPath({
+      method: 'get',
+      path: '/detections',
+      summary: 'Appearances of objects (people, vehicles, animals, …) found by the object detector, newest first',
+      ...ruled(
+        'The detections of the labels the words mean, with a score of at least `min`, per camera and label; ' +
+          'detections less than `gap` seconds apart are one appearance, with its first and last frame and its best ' +
+          'frame (highest score, the earliest of equal ones). Without `to` the window ends now; without `from` it ' +
+          'starts 24 hours before `to`. An appearance running across `from` or `to` is cut there.',
+        detectionsRules,
+      ),
+      security,
+      request: { query: detectionsQuerySchema },
+      responses: {
+        200: { description: 'Appearances, newest first (by lastSeen)', content: json(detectionsBody) },
+        400: problem(
+          'Invalid query: no label, a word that names no known object (the detail names it and lists the known ones), min outside 0..1, or a cross-field rule broken (to not after from, more than 31 days)',
+        ),
+        ...denied,
+        404: problem('No such camera in the index'),
         503: problem('InfluxDB unavailable'),
       },
     });

@@ -241,6 +241,15 @@ export const groupItem = z
     metrics: frameMetrics
       .optional()
       .openapi({ description: "The frame's motion analysis; absent on frames recorded before it existed" }),
+    labels: z
+      .array(z.string())
+      .min(1)
+      .optional()
+      .openapi({
+        description:
+          'Labels the object detector saw on the frame (any score), best score first; absent when it saw none (or has not run on it yet)',
+        example: ['person', 'dog'],
+      }),
   })
   .openapi('GroupThumbnail');
 

@@ -10,7 +10,11 @@ import { dirname, join } from 'node:path';
 import {
   ACTIVITY_BUCKET_SUFFIX,
   ACTIVITY_FIELD,
+  DETECTION_FIELD,
+  DETECTION_TAG,
+  type DetectionPoint,
   type FrameMetrics,
+  formatDetectionBox,
   MEASUREMENT,
   STATUS_FIELD,
   TAG,
@@ -26,6 +30,7 @@ import { createFeedHandlerClient } from '../src/adapters/feed-handler.js';
 import { createThumbnailStore } from '../src/adapters/files.js';
 import { createInfluxReader } from '../src/adapters/influx.js';
 import { type AppSettings, createApp } from '../src/app.js';
+import { createDetectionIndex } from '../src/detection-reader.js';
 import type { ExportQueue } from '../src/exports/export-jobs.js';
 import { createExportService } from '../src/exports/export-service.js';
 import { createThumbnailIndex } from '../src/index-reader.js';
@@ -66,6 +71,8 @@ export interface Fixture {
   client: InfluxDB;
   writeFrames(frames: FramePoint[], options?: { files?: boolean }): Promise<void>;
   writeStatus(status: { camera: string; location: string; ms: number; online: boolean; reason: string }): Promise<void>;
+  /** Object detections, one point per frame and label, with the contract's names (as the feed-handler's detector writes them). */
+  writeDetections(detections: DetectionPoint[]): Promise<void>;
   /** Into the activity bucket (startFixture with { activity: true }). */
   writeMinutes(minutes: MinutePoint[]): Promise<void>;
   /** Every point in the bucket, to prove a request changed nothing. */
@@ -163,6 +170,7 @@ export async function startFixture(
           }),
         }
       : {}),
+    detections: createDetectionIndex(reader, bucket),
     files,
     clock: { nowNs: () => BigInt(Date.now()) * 1_000_000n },
     logger: pino({ level: 'silent' }),
@@ -232,6 +240,23 @@ export async function startFixture(
           .stringField(STATUS_FIELD.reason, status.reason)
           .timestamp(new Date(status.ms)),
       ]);
+    },
+    async writeDetections(detections) {
+      await writePoints(
+        influx.org,
+        bucket,
+        detections.map((d) =>
+          new Point(MEASUREMENT.detections)
+            .tag(TAG.camera, d.camera)
+            .tag(TAG.location, d.location)
+            .tag(DETECTION_TAG.label, d.label)
+            .floatField(DETECTION_FIELD.score, d.score)
+            .stringField(DETECTION_FIELD.box, formatDetectionBox(d.box))
+            .intField(DETECTION_FIELD.count, d.count)
+            .stringField(DETECTION_FIELD.filepath, d.filepath)
+            .timestamp(new Date(d.capturedAtMs)),
+        ),
+      );
     },
     async writeMinutes(minutes) {
       await writePoints(

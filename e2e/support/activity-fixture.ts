@@ -33,7 +33,7 @@ import { freePort, REPO_ROOT, spawnBound, stopChild, tailOf, waitFor } from '../
 import { ensureDashboardBuilt } from './dashboard-build.js';
 
 export const CAMERA = 'yard';
-const LOCATION = 'lab';
+export const LOCATION = 'lab';
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 const INIT: InfluxInit = {
@@ -135,6 +135,10 @@ export interface ActivityStack {
   backend: string;
   dashboard: string;
   seed: Seed;
+  /** The stack's influxd, for tests that seed more (e.g. detections) with the real client. */
+  influx: { url: string; token: string; org: string; bucket: string };
+  /** Where the seeded JPEGs are: THUMBNAIL_DIR/<thumbnailRelativePath(camera, ms)>. */
+  thumbnailDir: string;
   logTail(): string;
   stop(): Promise<void>;
 }
@@ -358,6 +362,8 @@ export async function startActivityStack(nowMs = Date.now()): Promise<ActivitySt
       backend: backendUrl,
       dashboard: dashboardUrl,
       seed: plan,
+      influx: { url: influxd.url, token: INIT.token, org: INIT.org, bucket: INIT.bucket },
+      thumbnailDir,
       logTail: () => lines.slice(-80).join('\n'),
       stop,
     };

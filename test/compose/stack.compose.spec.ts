@@ -91,6 +91,7 @@ async function logsOnFailure(): Promise<string> {
 interface FeedHealthBody {
   ok: boolean;
   cameras: { ok: boolean; frames: number; storing: boolean; storeError: string | null }[];
+  detector?: { ok: boolean; state: string; reason: string | null; analysed: number; failed: number };
 }
 interface CamerasBody {
   cameras: { camera: string; status: { online: boolean; reason: string } | null }[];
@@ -345,6 +346,26 @@ describe('docker compose up, as a new user runs it', () => {
     expect(jpegs.length).toBeGreaterThan(0);
     expect(statSync(jpegs[0] as string).uid).toBe(OTHER_UID);
     // Back to the defaults of .env.example.
+    await recreateFeedHandler({});
+    await expect.poll(() => containerHealth('feed-handler'), { timeout: 60_000, interval: 1_000 }).toBe('healthy');
+  });
+
+  it('the feed-handler image runs the object detector from its dist, on the model inside its node_modules', async () => {
+    await recreateFeedHandler({ DETECT_ENABLED: 'true', DETECT_SAMPLE_SECONDS: '2' });
+    const health = await waitFor(
+      'the detector ready and looking at frames',
+      async () => {
+        const answer = await feedHealth();
+        return answer && (answer.body?.detector?.analysed ?? 0) >= 3 ? answer : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 1_000 },
+    );
+    expect(health.status).toBe(200);
+    expect(health.body.detector).toMatchObject({ ok: true, state: 'ready', reason: null, failed: 0 });
+    // The test pattern shows no person, car or animal: nothing is stored, and the API says so.
+    const answer = await getJson<{ appearances: unknown[] }>(`${BACKEND}/detections?label=people%20and%20vehicles`);
+    expect(answer.status).toBe(200);
+    expect(answer.body.appearances).toEqual([]);
     await recreateFeedHandler({});
     await expect.poll(() => containerHealth('feed-handler'), { timeout: 60_000, interval: 1_000 }).toBe('healthy');
   });

@@ -13,6 +13,7 @@
 import { ACTIVITY_FIELD, MEASUREMENT, TAG, THUMBNAIL_FIELD } from '@fathom/index-contract';
 import { type FluxQuery, flux, fluxFloat, fluxInteger } from '../adapters/influx.js';
 import type { NsRange } from '../nearest.js';
+import { frameLabelsChain } from './detection-queries.js';
 import { rangeOf } from './queries.js';
 
 export const ACTIVITY_YIELD = {
@@ -21,6 +22,7 @@ export const ACTIVITY_YIELD = {
   frames: 'frames',
   motion: 'motion',
   grid: 'grid',
+  labels: 'labels',
 } as const;
 
 const fieldOf = (measurement: string, field: string, camera: string) =>
@@ -153,4 +155,22 @@ from(bucket: ${bucket})
   |> group()
   |> keep(columns: ["_time", "_value"])
   |> yield(name: ${ACTIVITY_YIELD.grid})`;
+}
+
+/**
+ * Motion events' script: the moving frames (and grids) of movingFramesQuery, and in the same
+ * request the labels the detector saw in `labelRange` (yield `labels`), so each event can say
+ * what was seen during it.
+ */
+export function eventsQuery(
+  bucket: string,
+  camera: string,
+  range: NsRange,
+  labelRange: NsRange,
+  min: number,
+  withGrid: { stillGrid: string } | null,
+): FluxQuery {
+  return flux`${movingFramesQuery(bucket, camera, range, min, withGrid)}
+
+${frameLabelsChain(bucket, camera, labelRange, ACTIVITY_YIELD.labels)}`;
 }

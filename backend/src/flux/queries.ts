@@ -22,6 +22,7 @@ import { INDEX_CHANGE_FIELD, MEASUREMENT, STATUS_FIELD, TAG, THUMBNAIL_FIELD } f
 import { type FluxQuery, flux, fluxInteger } from '../adapters/influx.js';
 import type { NsRange, SidesRequest } from '../nearest.js';
 import { MAX_TIME_NS, MIN_TIME_NS } from '../time-input.js';
+import { frameLabelsChain } from './detection-queries.js';
 
 /** Yield names, so one response can carry both sides of a lookup. */
 export const YIELD = {
@@ -32,6 +33,7 @@ export const YIELD = {
   status: 'status',
   frames: 'frames',
   metrics: 'metrics',
+  labels: 'labels',
 } as const;
 
 /** The whole storable time line, for queries over sparse data (ids, status transitions). */
@@ -191,13 +193,19 @@ export function frameMetricsQuery(bucket: string, camera: string | undefined, ra
   |> keep(columns: ["_time", "_value", "_field", ${TAG.camera}])`;
 }
 
-/** The frames of a window and their metrics, in one round trip (yields `frames` and `metrics`). */
+/**
+ * The frames of a window, their metrics and the labels the detector saw on them, in one round
+ * trip (yields `frames`, `metrics` and `labels`): every Flux request costs influxd a fixed few
+ * ms, so the labels ride in the same script rather than a request of their own.
+ */
 export function framesWithMetricsQuery(bucket: string, camera: string | undefined, range: NsRange): FluxQuery {
   return flux`${framesInRangeQuery(bucket, camera, range)}
   |> yield(name: ${YIELD.frames})
 
 ${frameMetricsQuery(bucket, camera, range)}
-  |> yield(name: ${YIELD.metrics})`;
+  |> yield(name: ${YIELD.metrics})
+
+${frameLabelsChain(bucket, camera, range, YIELD.labels)}`;
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { regionCells, thumbnailRelativePath } from '@fathom/index-contract';
 import type { Request, Response } from 'express';
+import { THUMBNAIL_INTERVAL_NS } from '../activity-math.js';
 import type { ActivityIndex } from '../activity-reader.js';
 import {
   type ActivityBody,
@@ -24,8 +25,6 @@ import { MAX_TIME_NS, MIN_TIME_NS, maxNs, minNs, NS_PER_SECOND, nsToIso, nsToSec
 import { fileUrl, parseQuery } from './shared.js';
 
 const DAY_NS = 86_400n * NS_PER_SECOND;
-/** Thumbnails come one a second: the one before a moving frame is this much earlier. */
-const THUMBNAIL_INTERVAL_NS = NS_PER_SECOND;
 /** How far a jump looks: the per-minute bucket keeps about a year. */
 const MOTION_HORIZON_NS = 400n * DAY_NS;
 
@@ -138,6 +137,7 @@ export function eventsHandler(activity: ActivityIndex) {
           frames: event.frames,
           firstMotion: frame(event.startNs, event.firstMotion),
           peak: frame(event.peakNs, event.peak),
+          labels: event.labels,
         };
       }),
     };

@@ -1,5 +1,6 @@
 /** GET /thumbnailGroup?ts=…&minutes=X: every frame in (ts, ts + X min], oldest first. */
 import type { Request, Response } from 'express';
+import { DETECTION_LAG_NS } from '../detection-math.js';
 import type { ThumbnailIndex } from '../index-reader.js';
 import { badRequest } from '../problems.js';
 import { type GroupBody, groupQuerySchema } from '../schemas.js';
@@ -41,9 +42,17 @@ export function thumbnailGroupHandler(
           ...frameTimes(frame),
           url: fileUrl(frame.filepath),
           ...(frame.metrics ? { metrics: frame.metrics } : {}),
+          ...(frame.labels && frame.labels.length > 0 ? { labels: frame.labels } : {}),
         })),
       };
-      return { body, dependsThroughNs: endNs };
+      // The frames' labels are written by the detector up to ~10 s after their thumbnail points, and
+      // the feed-handler marks no generation change for them: a window counts as reaching
+      // DETECTION_LAG_NS (30 s) past its end, so it is cached (settled) only once its labels are in.
+      // Simplest correct choice: no new generation writes, no per-label bookkeeping; it only delays
+      // caching of a window by 30 s past SETTLE_SECONDS. A detection written later than that after
+      // its frame (a detector stalled for longer) is missing from a cached answer until the cache
+      // entry expires (1 h) or the generation moves (a backfill or a retention delete).
+      return { body, dependsThroughNs: endNs + DETECTION_LAG_NS };
     });
   };
 }

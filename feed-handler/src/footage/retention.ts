@@ -141,7 +141,7 @@ export class Retention {
   }
 
   private async sweepOnce(trigger: SweepReport['trigger']): Promise<SweepReport> {
-    const { store, index, clock, log, limits } = this.deps;
+    const { store, clock, log, limits } = this.deps;
     const started = clock.now();
     const cameraIds = this.deps.cameras.map((c) => c.id);
     let units = await store.units(cameraIds);

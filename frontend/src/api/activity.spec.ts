@@ -11,6 +11,7 @@ import {
   isMissingRoute,
   parseRegionParam,
   toActivityRow,
+  toMotionEvents,
 } from './activity';
 
 const body = {
@@ -152,5 +153,41 @@ describe('/events', () => {
     };
     expect(EventsSchema.safeParse(events).success).toBe(true);
     expect(EventsSchema.safeParse({ ...events, count: 2 }).success).toBe(false);
+  });
+
+  it('carries what the detector saw in each event, and none from a backend without detection', () => {
+    const event = {
+      start: '2026-11-25T14:05:07.000Z',
+      end: '2026-11-25T14:05:20.000Z',
+      startTs: 1795615507,
+      endTs: 1795615520,
+      frames: 14,
+      peak: { time: '2026-11-25T14:05:10.000Z', ts: 1795615510, motion: 0.08, url: '/files/y.jpg' },
+    };
+    const body = {
+      camera: 'yard',
+      from: '2026-11-25T14:00:00.000Z',
+      to: '2026-11-25T15:00:00.000Z',
+      min: 0.002,
+      count: 2,
+      events: [{ ...event, labels: ['person', 'dog'] }, event],
+    };
+    expect(toMotionEvents(EventsSchema.parse(body))).toEqual([
+      {
+        startMs: Date.UTC(2026, 10, 25, 14, 5, 7),
+        endMs: Date.UTC(2026, 10, 25, 14, 5, 20),
+        frames: 14,
+        peak: { timeMs: Date.UTC(2026, 10, 25, 14, 5, 10), motion: 0.08, url: '/files/y.jpg' },
+        labels: ['person', 'dog'],
+      },
+      {
+        startMs: Date.UTC(2026, 10, 25, 14, 5, 7),
+        endMs: Date.UTC(2026, 10, 25, 14, 5, 20),
+        frames: 14,
+        peak: { timeMs: Date.UTC(2026, 10, 25, 14, 5, 10), motion: 0.08, url: '/files/y.jpg' },
+        labels: [],
+      },
+    ]);
+    expect(EventsSchema.safeParse({ ...body, events: [{ ...event, labels: 'person' }], count: 1 }).success).toBe(false);
   });
 });

@@ -214,6 +214,8 @@ export const EventsSchema = z
         endTs: z.number(),
         frames: z.number().int().positive(),
         peak: MovingFrameSchema,
+        /** What the object detector saw during the event (COCO labels); absent from a backend without detection. */
+        labels: z.array(z.string().min(1)).optional(),
       }),
     ),
   })
@@ -224,6 +226,18 @@ export interface MotionEvent {
   endMs: number;
   frames: number;
   peak: MovingFrame;
+  /** Labels detected on the event's frames; [] for none (or a backend that does not detect). */
+  labels: string[];
+}
+
+export function toMotionEvents(body: z.infer<typeof EventsSchema>): MotionEvent[] {
+  return body.events.map((e) => ({
+    startMs: Date.parse(e.start),
+    endMs: Date.parse(e.end),
+    frames: e.frames,
+    peak: { timeMs: Date.parse(e.peak.time), motion: e.peak.motion, url: e.peak.url },
+    labels: e.labels ?? [],
+  }));
 }
 
 export async function getMotionEvents(
@@ -244,10 +258,5 @@ export async function getMotionEvents(
     EventsSchema,
     signal,
   );
-  return body.events.map((e) => ({
-    startMs: Date.parse(e.start),
-    endMs: Date.parse(e.end),
-    frames: e.frames,
-    peak: { timeMs: Date.parse(e.peak.time), motion: e.peak.motion, url: e.peak.url },
-  }));
+  return toMotionEvents(body);
 }

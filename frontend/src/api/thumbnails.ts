@@ -64,6 +64,8 @@ export const ThumbnailGroupSchema = z.object({
       metrics: z
         .object({ motion: z.number().optional(), luma: z.number().optional(), lighting: z.boolean().optional() })
         .optional(),
+      /** Labels the object detector saw on the frame; absent from a backend without detection. */
+      labels: z.array(z.string().min(1)).optional(),
     }),
   ),
 });
@@ -73,7 +75,8 @@ export interface GroupFrame {
   timeMs: number;
   url: string;
   /** Share of the picture that changed since the previous frame, when it was measured. */
-  motion?: number;
+  motion?: number /** Labels detected on the frame, when there are any. */;
+  labels?: string[];
 }
 
 export async function getThumbnailGroup(
@@ -100,5 +103,6 @@ export async function getThumbnailGroup(
     timeMs: Date.parse(t.time),
     url: t.url,
     ...(t.metrics?.motion !== undefined ? { motion: t.metrics.motion } : {}),
+    ...(t.labels?.length ? { labels: t.labels } : {}),
   }));
 }

@@ -3,6 +3,8 @@ import { ExportsView } from '../features/export/ExportsView';
 import { LiveView } from '../features/live/LiveView';
 import { ClipView } from '../features/player/ClipView';
 import { ScrubView } from '../features/scrub/ScrubView';
+import { SearchView } from '../features/search/SearchView';
+import { DEFAULT_SEARCH_RANGE } from '../features/search/search-math';
 import { WallView } from '../features/wall/WallView';
 import { WALL_DEFAULT_SPAN } from '../features/wall/wall-math';
 import { useApiClient } from '../lib/api-context';
@@ -22,6 +24,11 @@ const NAV: { view: View; label: string; to: (route: Route) => Route }[] = [
     to: (r) => ({ view: 'scrub', ...('camera' in r && r.camera ? { camera: r.camera } : {}), span: '1h' }),
   },
   { view: 'wall', label: 'Wall', to: () => ({ view: 'wall', span: WALL_DEFAULT_SPAN }) },
+  {
+    view: 'search',
+    label: 'Search',
+    to: (r) => (r.view === 'search' ? r : { view: 'search', range: DEFAULT_SEARCH_RANGE }),
+  },
   { view: 'exports', label: 'Exports', to: () => ({ view: 'exports' }) },
 ];
 
@@ -72,5 +79,7 @@ function CurrentView({ route }: { route: Route }) {
       return <ExportsView />;
     case 'wall':
       return <WallView {...route} />;
+    case 'search':
+      return <SearchView {...route} />;
   }
 }

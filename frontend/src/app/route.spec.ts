@@ -22,6 +22,9 @@ describe('routes', () => {
       { view: 'exports' },
       { view: 'wall', span: '10m' },
       { view: 'wall', day: '2026-11-25', at: 1795618800123, span: '1h' },
+      { view: 'search', range: '24h' },
+      { view: 'search', q: 'people', camera: 'back-door', range: '7d' },
+      { view: 'search', q: 'dogs and cats, car', range: '1h' },
     ];
     for (const route of routes) expect(parseRoute(routeToSearch(route))).toEqual(route);
   });
@@ -34,6 +37,23 @@ describe('routes', () => {
     expect(parseRoute('?view=scrub&at=-5&span=2d')).toEqual({ view: 'scrub', span: '24h' });
     expect(parseRoute('?view=exports&camera=test')).toEqual({ view: 'exports' });
     expect(parseRoute('?view=wall&day=2026-13-01&at=soon&span=3h')).toEqual({ view: 'wall', span: '10m' });
+    expect(parseRoute('?view=search&q=%20%20&camera=a/b&range=2d')).toEqual({ view: 'search', range: '24h' });
+  });
+
+  it('keeps a search readable in the URL, its words tidied', () => {
+    expect(routeToSearch({ view: 'search', q: 'people', camera: 'yard', range: '24h' })).toBe(
+      '?view=search&q=people&camera=yard&range=24h',
+    );
+    expect(parseRoute('?view=search&q=++dogs+++and%0Acats+&range=30d')).toEqual({
+      view: 'search',
+      q: 'dogs and cats',
+      range: '30d',
+    });
+    expect(parseRoute(`?view=search&q=${'a'.repeat(300)}`)).toEqual({
+      view: 'search',
+      q: 'a'.repeat(200),
+      range: '24h',
+    });
   });
 
   it('keeps the wall live without a moment, and its moment readable with one', () => {

@@ -7,6 +7,12 @@ import { formatMotionParam, formatRegionParam, parseRegionParam, type Region } f
 import { isZoomKey, type ZoomKey } from '../features/activity/activity-math';
 import { DEFAULT_CLIP_MINUTES, isClipMinutes } from '../features/clips/day-layout';
 import { DEFAULT_SPAN, isSpanKey, type SpanKey } from '../features/scrub/timeline-math';
+import {
+  DEFAULT_SEARCH_RANGE,
+  isSearchRangeKey,
+  normaliseSearchText,
+  type SearchRangeKey,
+} from '../features/search/search-math';
 import { WALL_DEFAULT_SPAN } from '../features/wall/wall-math';
 import { isDay } from '../lib/time';
 
@@ -25,7 +31,9 @@ export type Route =
   | ({ view: 'scrub'; camera?: string; day?: string; at?: number; span: SpanKey; zoom?: ZoomKey } & MotionParams)
   | { view: 'exports' }
   /** Every camera at one instant; without `at` (and on today) it follows now. */
-  | { view: 'wall'; day?: string; at?: number; span: SpanKey };
+  | { view: 'wall'; day?: string; at?: number; span: SpanKey }
+  /** Where objects were seen: `q` is the words searched for; without it, the empty search form. */
+  | { view: 'search'; q?: string; camera?: string; range: SearchRangeKey };
 
 export type View = Route['view'];
 
@@ -88,6 +96,16 @@ export function parseRoute(search: string): Route {
       ...(d ? { day: d } : {}),
       ...(at !== undefined ? { at } : {}),
       span: span && isSpanKey(span) ? span : WALL_DEFAULT_SPAN,
+    };
+  }
+  if (view === 'search') {
+    const q = normaliseSearchText(params.get('q') ?? '');
+    const range = params.get('range');
+    return {
+      view: 'search',
+      ...(q ? { q } : {}),
+      ...(cam ? { camera: cam } : {}),
+      range: range && isSearchRangeKey(range) ? range : DEFAULT_SEARCH_RANGE,
     };
   }
   const min = motionShare(params);

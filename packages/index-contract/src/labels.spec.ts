@@ -24,6 +24,9 @@ describe('labels', () => {
   it('matches two-word labels whole', () => {
     expect(labelsForWords('traffic light')).toEqual({ labels: ['traffic light'], unknown: [] });
     expect(labelsForWords('a cell phone or a person')).toEqual({ labels: ['person', 'cell phone'], unknown: [] });
+    expect(labelsForWords('car,traffic light')).toEqual({ labels: ['car', 'traffic light'], unknown: [] });
+    expect(labelsForWords('traffic light traffic light')).toEqual({ labels: ['traffic light'], unknown: [] });
+    expect(labelsForWords('stop sign+person')).toEqual({ labels: ['person', 'stop sign'], unknown: [] });
   });
 
   it('reports words it does not know', () => {

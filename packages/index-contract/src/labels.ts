@@ -168,14 +168,19 @@ export interface WordsToLabels {
  * first so their words are not read apart.
  */
 export function labelsForWords(text: string): WordsToLabels {
-  let rest = ` ${text.toLowerCase().replace(/[^a-z ,+]/g, ' ')} `;
+  // Separators become spaces around a comma, so "car,traffic light" reads as "car , traffic light".
+  let rest = ` ${text
+    .toLowerCase()
+    .replace(/[,+]/g, ' , ')
+    .replace(/[^a-z ,]/g, ' ')} `;
   const found = new Set<CocoLabel>();
   for (const label of COCO_LABELS) {
     if (!label.includes(' ')) continue;
-    const needle = ` ${label} `;
-    if (rest.includes(needle)) {
+    // Between spaces (lookarounds, so "traffic light traffic light" matches twice).
+    const whole = new RegExp(`(?<= )${label}(?= )`, 'g');
+    if (whole.test(rest)) {
       found.add(label);
-      rest = rest.split(needle).join(' , ');
+      rest = rest.replace(whole, ',');
     }
   }
   const unknown: string[] = [];

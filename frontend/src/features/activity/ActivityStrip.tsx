@@ -8,13 +8,18 @@ import {
   useRef,
   useState,
 } from 'react';
-import type { ActivityRow } from '../../api/activity';
+import type { ActivityRow, MotionEvent } from '../../api/activity';
 import { ApiErrorNotice } from '../../components/ApiErrorNotice';
 import { formatClock } from '../../lib/time';
 import {
+  chipRoomPx,
   describeBucket,
+  describeLabelledEvent,
+  eventsWindow,
   fractionAt,
   heatColor,
+  labelledEvents,
+  labelsDuring,
   planStrip,
   type Span,
   type StripPlan,
@@ -26,6 +31,7 @@ import {
   ZOOMS,
   type ZoomKey,
 } from './activity-math';
+import { useActivityEvents } from './use-activity-events';
 import { useActivityRow } from './use-activity-row';
 
 const localOffsetMs = (ms: number) => -new Date(ms).getTimezoneOffset() * 60_000;
@@ -90,6 +96,9 @@ export function ActivityStrip({
   const live = plan !== null && plan.toMs >= nowMs;
   const state = useActivityRow(camera, plan, live ? LIVE_REFRESH_MS : null);
   const row = state.data ?? null;
+  // The events of a strip up to a day or so long, for what the object detector saw in them.
+  const events = useActivityEvents(camera, eventsWindow(plan), min, live ? LIVE_REFRESH_MS : null);
+  const labelled = useMemo(() => labelledEvents(events.data ?? []), [events.data]);
   const [hovered, setHovered] = useState<number | null>(null);
   const dragging = useRef(false);
 
@@ -150,10 +159,19 @@ export function ActivityStrip({
     : [];
   const shownRow = row && plan && row.fromMs === plan.fromMs && row.max.length === plan.buckets ? row : null;
   const readoutIndex = hovered ?? bucketAt(requestedMs);
-  const readout =
+  const bucketReadout =
     shownRow && plan && readoutIndex !== null && readoutIndex >= 0 && readoutIndex < shownRow.max.length
       ? describeBucket(shownRow, plan, readoutIndex, nowMs)
       : null;
+  const seen =
+    bucketReadout && plan && readoutIndex !== null
+      ? labelsDuring(
+          labelled,
+          plan.fromMs + readoutIndex * plan.bucketMs,
+          plan.fromMs + (readoutIndex + 1) * plan.bucketMs,
+        )
+      : [];
+  const readout = bucketReadout && seen.length > 0 ? `${bucketReadout}; seen: ${seen.join(', ')}` : bucketReadout;
   const buckets = useMemo(
     () => (shownRow ? <Buckets row={shownRow} nowMs={nowMs} min={min} /> : null),
     [shownRow, nowMs, min],
@@ -215,6 +233,7 @@ export function ActivityStrip({
           <div className="activity-buckets" aria-hidden="true">
             {buckets}
           </div>
+          {plan && labelled.length > 0 ? <EventChips events={labelled} plan={plan} widthPx={width} /> : null}
           {showHighlight ? (
             <div
               className="activity-window"
@@ -271,4 +290,41 @@ function Buckets({ row, nowMs, min }: { row: ActivityRow; nowMs: number; min: nu
       />
     );
   });
+}
+
+/**
+ * Events in which the object detector saw something: a bar over the event with a chip naming
+ * what was seen (just a mark where the next chip is too close), its tooltip listing the labels.
+ */
+function EventChips({ events, plan, widthPx }: { events: MotionEvent[]; plan: StripPlan; widthPx: number }) {
+  const clamp = (f: number) => Math.min(Math.max(f, 0), 1);
+  const inside = events.filter((e) => e.endMs >= plan.fromMs && e.startMs < plan.toMs);
+  const starts = inside.map((e) => clamp(fractionAt(plan, e.startMs)));
+  const room = chipRoomPx(starts, widthPx);
+  return (
+    <div className="activity-events" aria-hidden="true">
+      {inside.map((event, i) => {
+        const left = starts[i] as number;
+        const right = clamp(fractionAt(plan, event.endMs));
+        const more = event.labels.length > 1 ? ` +${event.labels.length - 1}` : '';
+        const roomy = (room[i] ?? 0) >= 40;
+        return (
+          <span
+            key={event.startMs}
+            className="activity-event"
+            style={{ left: `${left * 100}%`, width: `${(right - left) * 100}%` }}
+            title={describeLabelledEvent(event)}
+            data-testid="activity-event"
+            data-start-ms={event.startMs}
+            data-end-ms={event.endMs}
+            data-labels={event.labels.join(',')}
+          >
+            <span className={`activity-event-chip${roomy ? '' : ' is-compact'}`}>
+              {roomy ? `${event.labels[0]}${more}` : ''}
+            </span>
+          </span>
+        );
+      })}
+    </div>
+  );
 }

@@ -4,10 +4,15 @@ import { MAX_ACTIVITY_BUCKETS } from '../../api/activity';
 import {
   BUCKET_STEPS_MS,
   bucketRange,
+  chipRoomPx,
   describeBucket,
+  describeLabelledEvent,
+  eventsWindow,
   fractionAt,
   HEAT_TOP,
   heatColor,
+  labelledEvents,
+  labelsDuring,
   MIN_SLIDER,
   motionLevel,
   motionToSlider,
@@ -173,5 +178,47 @@ describe('bucket wording', () => {
     expect(bucketRange(midnight - HOUR, midnight + HOUR, week)).toBe('Tue 24 23:00–Wed 25 01:00');
     const hour = { fromMs: midnight + HOUR, toMs: midnight + 2 * HOUR, bucketMs: 5 * MINUTE, buckets: 12 };
     expect(bucketRange(midnight + HOUR, midnight + HOUR + 5 * MINUTE, hour)).toBe('01:00–01:05');
+  });
+});
+
+describe('events with labels', () => {
+  const event = (startMs: number, endMs: number, labels: string[]) => ({ startMs, endMs, labels });
+
+  it('are asked for up to the 24 h zoom, not over days', () => {
+    expect(eventsWindow(null)).toBeNull();
+    const day = planStrip(stripSpan(NOW, ZOOMS['24h'], NOW), 1200, utc);
+    expect(eventsWindow(day)).toEqual({ fromMs: day.fromMs, toMs: day.toMs });
+    expect(eventsWindow(planStrip(stripSpan(NOW, ZOOMS['1h'], NOW), 1200, utc))).not.toBeNull();
+    expect(eventsWindow(planStrip(stripSpan(NOW, ZOOMS['7d'], NOW), 1200, utc))).toBeNull();
+    expect(eventsWindow({ fromMs: NOW, toMs: NOW })).toBeNull();
+  });
+
+  it('keeps only events that carry labels, in time order', () => {
+    const a = event(3000, 5000, ['person']);
+    const b = event(1000, 2000, []);
+    const c = event(0, 500, ['car', 'truck']);
+    expect(labelledEvents([a, b, c])).toEqual([c, a]);
+  });
+
+  it('lists what was seen during a bucket once each', () => {
+    const events = [event(1000, 2000, ['person']), event(2500, 4000, ['car', 'person']), event(9000, 9500, ['dog'])];
+    expect(labelsDuring(events, 0, 1000)).toEqual([]);
+    expect(labelsDuring(events, 0, 1001)).toEqual(['person']);
+    expect(labelsDuring(events, 1500, 3000)).toEqual(['person', 'car']);
+    expect(labelsDuring(events, 4000, 9000)).toEqual(['car', 'person']);
+    expect(labelsDuring(events, 0, 10_000)).toEqual(['person', 'car', 'dog']);
+  });
+
+  it('names the labels and the time in the tooltip', () => {
+    const at = (h: number, m: number, s: number) => new Date(2026, 10, 25, h, m, s).getTime();
+    expect(describeLabelledEvent(event(at(14, 3, 7), at(14, 3, 26), ['person', 'car']))).toBe(
+      'person, car · 14:03:07–14:03:26',
+    );
+    expect(describeLabelledEvent(event(at(14, 3, 7), at(14, 3, 7), ['dog']))).toBe('dog · 14:03:07');
+  });
+
+  it('gives each chip the room to the next one', () => {
+    expect(chipRoomPx([0, 0.25, 0.5], 800)).toEqual([200, 200, 400]);
+    expect(chipRoomPx([], 800)).toEqual([]);
   });
 });

@@ -259,3 +259,53 @@ export function describeBucket(row: ActivityRow, plan: StripPlan, i: number, now
   if (max === 0) return `${range}: no motion, ${footage}`;
   return `${range}: peak motion ${formatMotionPercent(max)}, ${footage}`;
 }
+
+// ---- events with labels --------------------------------------------------------------
+
+/**
+ * Motion events are read from every moving frame (not the per-minute bucket), so the strip asks
+ * /events only for a strip of at most this long: up to the 24 h zoom (whose plan may reach a
+ * bucket past 24 h), not the 7 or 30 days ones.
+ */
+export const MAX_EVENTS_STRIP_MS = 2 * DAY_MS;
+
+/** The window to ask /events for on a strip, or null when the strip is too long for it. */
+export function eventsWindow(plan: Pick<StripPlan, 'fromMs' | 'toMs'> | null): { fromMs: number; toMs: number } | null {
+  if (!plan || plan.toMs <= plan.fromMs || plan.toMs - plan.fromMs > MAX_EVENTS_STRIP_MS) return null;
+  return { fromMs: plan.fromMs, toMs: plan.toMs };
+}
+
+/** A run of motion and what the object detector saw during it. */
+export interface LabelledSpan {
+  startMs: number;
+  endMs: number;
+  labels: readonly string[];
+}
+
+/** The events that carry labels, in time order. */
+export function labelledEvents<E extends LabelledSpan>(events: readonly E[]): E[] {
+  return events.filter((e) => e.labels.length > 0).sort((a, b) => a.startMs - b.startMs);
+}
+
+/** Every label seen in events overlapping [startMs, endMs), once each, in the order first seen. */
+export function labelsDuring(events: readonly LabelledSpan[], startMs: number, endMs: number): string[] {
+  const seen = new Set<string>();
+  for (const e of [...events].sort((a, b) => a.startMs - b.startMs)) {
+    if (e.endMs >= startMs && e.startMs < endMs) for (const label of e.labels) seen.add(label);
+  }
+  return [...seen];
+}
+
+/** An event's chip tooltip: "person, car · 14:03:07–14:03:26". */
+export function describeLabelledEvent(event: LabelledSpan): string {
+  const range =
+    event.endMs > event.startMs
+      ? `${formatClock(event.startMs)}–${formatClock(event.endMs)}`
+      : formatClock(event.startMs);
+  return `${event.labels.join(', ')} · ${range}`;
+}
+
+/** The pixels from each chip's start to the next one's (or the strip's end), for starts given as fractions in order. */
+export function chipRoomPx(starts: readonly number[], widthPx: number): number[] {
+  return starts.map((start, i) => ((starts[i + 1] ?? 1) - start) * widthPx);
+}
