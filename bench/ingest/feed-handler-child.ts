@@ -42,6 +42,8 @@ export async function startFeedHandler(options: {
   /** When set, node writes a V8 CPU profile there on exit (--cpu-prof). */
   cpuProfileDir?: string | undefined;
   decodeMode?: string | undefined;
+  /** More of the service's settings (e.g. DETECT_*, CHUNKS_ENABLED); they win over the defaults above, not over CAMERAS. */
+  env?: Record<string, string> | undefined;
 }): Promise<FeedHandlerChild> {
   const port = await freePort();
   const log = openSync(options.logFile, 'a');
@@ -65,6 +67,7 @@ export async function startFeedHandler(options: {
       FFMPEG_PATH: options.ffmpegPath,
       LOG_LEVEL: 'info',
       ...(options.decodeMode ? { DECODE_MODE: options.decodeMode } : {}),
+      ...options.env,
       CAMERAS: JSON.stringify(options.cameras.map((c) => ({ ...c, location: 'bench' }))),
     },
   });

@@ -17,7 +17,15 @@ export interface E2eStack {
   stop(): Promise<void>;
 }
 
-export async function startE2eStack(options: { cameras?: number } = {}): Promise<E2eStack> {
+export async function startE2eStack(
+  options: {
+    cameras?: number;
+    /** RTSP source and its settings (default: the test pattern). */
+    rtsp?: { source: 'testpattern' | 'timecode' | 'scene'; env?: Record<string, string> };
+    /** Extra settings for the Node services. */
+    env?: Record<string, string>;
+  } = {},
+): Promise<E2eStack> {
   ensureDashboardBuilt();
   const workDir = mkdtempSync(join(tmpdir(), 'fathom-e2e-'));
   const lines: string[] = [];
@@ -28,7 +36,10 @@ export async function startE2eStack(options: { cameras?: number } = {}): Promise
       cameras: options.cameras ?? 1,
       ports: { dashboard: dashboardPort },
       // The browser calls the API from the dashboard's origin.
-      env: { CORS_ORIGINS: `http://127.0.0.1:${dashboardPort}`, LOG_LEVEL: 'warn' },
+      env: { CORS_ORIGINS: `http://127.0.0.1:${dashboardPort}`, LOG_LEVEL: 'warn', ...options.env },
+      ...(options.rtsp
+        ? { rtspSource: options.rtsp.source, ...(options.rtsp.env ? { rtspEnv: options.rtsp.env } : {}) }
+        : {}),
       log: (service, line) => {
         lines.push(`${service}| ${line}`);
         if (lines.length > 400) lines.shift();

@@ -185,8 +185,10 @@ export const envSchema = z.object({
   DETECT_MOTION_MIN: z.coerce.number().min(0).max(1).default(0.005),
   /** A camera's frame is looked at at least this often, moving or not (0: only moving frames). */
   DETECT_SAMPLE_SECONDS: z.coerce.number().min(0).max(86_400).default(60),
-  /** The CPU budget: frames a second looked at in all cameras (about 0.2–0.35 s of one core each). */
+  /** Frames a second looked at in all cameras, at most (about 0.2–0.35 s of one core each). */
   DETECT_MAX_FPS: z.coerce.number().gt(0).max(50).default(2),
+  /** The detector thread's CPU budget in cores (0.5: busy at most half the time), however slow a frame is. */
+  DETECT_CPU_BUDGET: z.coerce.number().gt(0).max(1).default(0.5),
   /** Frames waiting per camera; when the detector falls behind, the oldest is dropped (and counted). */
   DETECT_QUEUE_PER_CAMERA: positiveInt(4),
   /** A folder holding centernet.json and its weights; default the copy inside the @vladmandic/human package. */
@@ -223,6 +225,7 @@ export interface Config {
     /** 0: no samples, only moving frames. */
     sampleSeconds: number;
     maxFps: number;
+    cpuBudget: number;
     queuePerCamera: number;
     /** undefined: the model inside the npm package. */
     modelDir: string | undefined;
@@ -298,6 +301,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       motionMin: e.DETECT_MOTION_MIN,
       sampleSeconds: e.DETECT_SAMPLE_SECONDS,
       maxFps: e.DETECT_MAX_FPS,
+      cpuBudget: e.DETECT_CPU_BUDGET,
       queuePerCamera: e.DETECT_QUEUE_PER_CAMERA,
       modelDir: e.DETECT_MODEL_DIR,
     },

@@ -177,6 +177,7 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
           motionMin: detect.motionMin,
           sampleMs: detect.sampleSeconds > 0 ? detect.sampleSeconds * 1000 : Number.POSITIVE_INFINITY,
           maxFps: detect.maxFps,
+          cpuBudget: detect.cpuBudget,
           queuePerCamera: detect.queuePerCamera,
           timeoutMs: DETECTOR_TIMEOUT_MS,
           backoff: DETECTOR_BACKOFF,

@@ -4,12 +4,15 @@
  * plain grey scene is found where she stands; the empty scene shows nothing; a broken
  * JPEG fails that frame only.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { COCO_LABELS } from '@fathom/index-contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, SYSTEM_PYTHON } from '../../scripts/lib/process.js';
 import { createDetectorThread, type DetectorPort } from '../src/analysis/detection/detector-thread.js';
 
 const execFileAsync = promisify(execFile);
@@ -38,6 +41,81 @@ async function scene(person: { x: number; height: number } | null): Promise<Uint
     { encoding: 'buffer', maxBuffer: 1 << 22 },
   );
   return new Uint8Array(stdout);
+}
+
+/** The empty scene's script: a square crossing twice and a lighting step in each minute, nobody in view. */
+const EMPTY_SCRIPT = {
+  period: 60,
+  moves: [
+    { start: 5, end: 15, from: [0.1, 0.7], to: [0.9, 0.7], size: 0.15 },
+    { start: 25, end: 35, from: [0.9, 0.3], to: [0.1, 0.3], size: 0.15 },
+  ],
+  lights: [{ start: 45, end: 50, gain: 1.35 }],
+};
+
+/**
+ * `seconds` thumbnails of the RTSP server's own scene painter (rtsp/server.py ScenePainter, the
+ * frames it streams), one per second of scene time: painted at 640×360 as fast as Python can,
+ * encoded to H.264 and decoded again, scaled to 320 px and written as JPEGs, as the feed-handler's
+ * ffmpeg would.
+ */
+async function paintedSceneThumbnails(script: object, seconds: number): Promise<Uint8Array[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'fathom-empty-scene-'));
+  try {
+    const paint = [
+      'import sys, json',
+      `sys.path.insert(0, ${JSON.stringify(join(REPO_ROOT, 'rtsp'))})`,
+      'import server',
+      'script, problems = server.parse_scene_script(sys.argv[1])',
+      'assert script, problems',
+      'painter = server.ScenePainter(640, 360, script, 6)',
+      't0 = 1_800_000_000_000',
+      'for i in range(int(sys.argv[2])):',
+      '    sys.stdout.buffer.write(painter.frame(t0 + i * 1000, i))',
+    ].join('\n');
+    const video = join(dir, 'scene.mp4');
+    await new Promise<void>((resolve, reject) => {
+      const painter = spawn(SYSTEM_PYTHON, ['-c', paint, JSON.stringify(script), String(seconds)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const encoder = spawn(
+        'ffmpeg',
+        ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', '640x360', '-r', '1', '-i', '-'].concat([
+          '-c:v',
+          'libx264',
+          '-preset',
+          'veryfast',
+          '-g',
+          '1',
+          '-pix_fmt',
+          'yuv420p',
+          '-y',
+          video,
+        ]),
+        { stdio: ['pipe', 'ignore', 'inherit'] },
+      );
+      painter.stdout.pipe(encoder.stdin);
+      painter.on('exit', (code) => code !== 0 && reject(new Error(`scene painter exited ${code}`)));
+      encoder.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`encoder exited ${code}`))));
+    });
+    await execFileAsync('ffmpeg', [
+      '-v',
+      'error',
+      '-i',
+      video,
+      '-vf',
+      'scale=320:-2',
+      '-q:v',
+      '5',
+      join(dir, '%05d.jpg'),
+    ]);
+    return readdirSync(dir)
+      .filter((name) => name.endsWith('.jpg'))
+      .sort()
+      .map((name) => new Uint8Array(readFileSync(join(dir, name))));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('detector thread (real model)', () => {
@@ -77,6 +155,22 @@ describe('detector thread (real model)', () => {
     const result = await detector.detect(await scene(null));
     expect(result.objects).toEqual([]);
   }, 30_000);
+
+  it('finds nothing in ten minutes of the empty scene, every second of it looked at', async () => {
+    const thumbnails = await paintedSceneThumbnails(EMPTY_SCRIPT, 600);
+    expect(thumbnails).toHaveLength(600);
+    const found: { second: number; label: string; score: number }[] = [];
+    let inferenceMs = 0;
+    for (const [second, jpeg] of thumbnails.entries()) {
+      const result = await detector.detect(jpeg);
+      inferenceMs += result.inferenceMs;
+      for (const o of result.objects) found.push({ second, label: o.label, score: o.score });
+    }
+    console.log(
+      `empty scene: 600 thumbnails, ${found.length} objects at ≥ 0.4, ${(inferenceMs / 600).toFixed(0)} ms each`,
+    );
+    expect(found).toEqual([]);
+  }, 600_000);
 
   it('fails a broken JPEG and stays alive', async () => {
     await expect(detector.detect(new Uint8Array([0xff, 0xd8, 0x00, 0x01]))).rejects.toThrow();

@@ -35,6 +35,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** RTSP source mode for the simulated cameras. */
   rtspSource?: 'testpattern' | 'timecode' | 'scene';
+  /** Extra RTSP_* settings for the simulated cameras' server (e.g. RTSP_SCENE_SCRIPT). */
+  rtspEnv?: Record<string, string>;
   /** Skip `npm run build` (the caller already built). */
   skipBuild?: boolean;
   /** Start the dashboard server (needs frontend/dist). Default true. */
@@ -144,7 +146,12 @@ export async function startStack(options: StackOptions): Promise<StackHandle> {
       await setupInfluxd(influxd.url, init);
     },
     rtsp: async () => {
-      rtsp = await startRtspServer({ port: ports.rtsp, mounts: cameras, source: options.rtspSource ?? 'testpattern' });
+      rtsp = await startRtspServer({
+        port: ports.rtsp,
+        mounts: cameras,
+        source: options.rtspSource ?? 'testpattern',
+        ...(options.rtspEnv ? { env: options.rtspEnv } : {}),
+      });
     },
     feedHandler: node('feedHandler', 'feed-handler/dist/main.js', '/healthz'),
     backend: node('backend', 'backend/dist/main.js', '/healthz'),

@@ -1,6 +1,6 @@
 /**
  * Gets the detector's points into InfluxDB. They come a few a second at most (the
- * detector's budget), so a plain queue that lets a point go only once InfluxDB has
+ * detector's budget), so each is written as soon as it comes, and a plain queue that lets a point go only once InfluxDB has
  * accepted it is enough. While InfluxDB is down the queue holds up to QUEUE_MAX points
  * (hours at the default budget); beyond that the oldest are dropped and counted, because
  * unlike thumbnails they cannot be rebuilt from disk.
@@ -46,6 +46,8 @@ export class DetectionWriter {
   offer(points: readonly DetectionPoint[]): void {
     if (points.length === 0) return;
     this.queue.push(...points);
+    // A few points a second at most: each goes at once (a detection is wanted soon), unless InfluxDB is refusing.
+    if (this.failures === 0) this.wake.abort();
     const over = this.queue.length - (this.deps.queueMax ?? QUEUE_MAX);
     if (over > 0) {
       this.queue.splice(0, over);

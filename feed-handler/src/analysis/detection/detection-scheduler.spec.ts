@@ -8,6 +8,7 @@ const SETTINGS = {
   motionMin: 0.01,
   sampleMs: 60_000,
   maxFps: 2,
+  cpuBudget: 1,
   queuePerCamera: 3,
   timeoutMs: 10_000,
   backoff: { baseMs: 1_000, maxMs: 8_000, jitter: 0 },
@@ -123,6 +124,23 @@ describe('DetectionScheduler', () => {
     expect(scheduler.snapshot()).toMatchObject({ state: 'ready', analysed: 6, queued: 0 });
     await scheduler.stop();
     expect(scheduler.snapshot().state).toBe('stopped');
+  });
+
+  it('keeps the thread busy at most the CPU budget’s share of the time', async () => {
+    // Frames take 400 ms; a budget of half a core makes each wait 400 ms after the previous ends.
+    const { clock, scheduler, frame, results } = setup([{ ms: 400 }], { ...SETTINGS, maxFps: 10, cpuBudget: 0.5 });
+    const t = clock.now();
+    for (let i = 0; i < 3; i++) scheduler.offer(frame('a', t + i * 1000, 0.5));
+    scheduler.start();
+    await clock.advance(401);
+    expect(results).toHaveLength(1);
+    await clock.advance(400); // resting
+    expect(results).toHaveLength(1);
+    await clock.advance(400); // second frame done at 1200 ms
+    expect(results).toHaveLength(2);
+    await clock.advance(800);
+    expect(results).toHaveLength(3);
+    await scheduler.stop();
   });
 
   it('retries a detector that does not load, with backoff, and says why meanwhile', async () => {

@@ -32,8 +32,14 @@ export interface DetectionSettings {
   motionMin: number;
   /** A camera's frame is looked at at least this often, motion or not. */
   sampleMs: number;
-  /** Frames a second in all cameras: the detector's CPU budget. */
+  /** Frames a second started in all cameras, at most. */
   maxFps: number;
+  /**
+   * The CPU budget, in cores: after a frame that kept the thread busy for t, the next waits
+   * t × (1/budget − 1), so the thread is busy at most this share of the time however slow
+   * the machine (or a loaded moment) makes a frame.
+   */
+  cpuBudget: number;
   /** Frames waiting per camera; the oldest is dropped beyond it. */
   queuePerCamera: number;
   /** A frame that takes longer than this restarts the detector (stall watchdog). */
@@ -91,6 +97,8 @@ export class DetectionScheduler {
   private loadMs: number | null = null;
   private lastAnalysedAtMs: number | null = null;
   private lastStartMs = Number.NEGATIVE_INFINITY;
+  /** When the CPU budget lets the next frame start. */
+  private nextAllowedMs = Number.NEGATIVE_INFINITY;
   private stopping = false;
   private wake = new AbortController();
   private loop: Promise<void> | null = null;
@@ -174,14 +182,16 @@ export class DetectionScheduler {
         await sleep(clock, 60_000, this.wakeSignal());
         continue;
       }
-      // The budget: frames start at least 1/maxFps apart.
-      const wait = this.lastStartMs + 1000 / settings.maxFps - clock.now();
+      // The budgets: frames start at least 1/maxFps apart, and the thread rests in proportion to its work.
+      const wait = Math.max(this.lastStartMs + 1000 / settings.maxFps, this.nextAllowedMs) - clock.now();
       if (wait > 0) await sleep(clock, wait);
       if (this.stopping) break;
       this.lastStartMs = clock.now();
       const detector = this.current;
       try {
         const result = await this.withWatchdog(detector.detect(frame.jpeg));
+        const busyMs = Math.max(result.inferenceMs, 0);
+        this.nextAllowedMs = clock.now() + busyMs * (1 / settings.cpuBudget - 1);
         this.counts.analysed++;
         this.lastAnalysedAtMs = clock.now();
         failures = 0;
