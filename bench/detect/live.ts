@@ -112,7 +112,9 @@ export async function measurePhase(ctx: LiveContext, spec: PhaseSpec): Promise<P
       thumbnailDir,
       logFile: join(ctx.workDir, `feed-handler-${spec.prefix.replace(/-$/, '')}.log`),
       ffmpegPath: ctx.ffmpegPath,
-      decodeMode: 'keyframes',
+      // Every frame decoded: the Python scene server skips a frame now and then when it paints 8 mounts, and a
+      // skipped keyframe would cost a thumbnail in keyframes mode, in both phases alike.
+      decodeMode: 'all',
       env: {
         CHUNKS_ENABLED: 'false',
         DETECT_ENABLED: String(spec.detect),
