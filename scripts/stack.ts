@@ -26,12 +26,17 @@ const prefix = (service: string) => {
 const log = (service: string, line: string) => process.stdout.write(`${prefix(service)} ${line}\n`);
 
 log('stack', `settings from ${file}`);
+// Cameras named in .env are recorded; the simulated ones (and their RTSP server) run only when asked
+// for (STACK_SIMULATE=true) or when .env names none.
+const realCameras = values.CAMERAS?.trim() ? values.CAMERAS : undefined;
+const simulate = values.STACK_SIMULATE === 'true' || !realCameras;
 const dashboardBuilt = existsSync(join(REPO_ROOT, 'frontend/dist/index.html'));
 const stack = await startStack({
   workDir: REPO_ROOT,
   influxDataDir: join(REPO_ROOT, 'influx/data'),
   thumbnailDir: join(REPO_ROOT, values.THUMBNAIL_DIR ?? 'thumbnails'),
-  cameras: Number(values.STACK_CAMERAS ?? 1),
+  cameras: simulate ? Number(values.STACK_CAMERAS ?? 1) : 0,
+  ...(realCameras ? { realCameras } : {}),
   ports: {
     influx: port('INFLUX_PORT', 8086),
     rtsp: port('RTSP_PORT', 8554),
@@ -46,7 +51,10 @@ const stack = await startStack({
     : {}),
   log,
 });
-log('stack', `ready: dashboard ${stack.urls.dashboard}  API ${stack.urls.backend}  RTSP ${stack.urls.rtsp}/test`);
+log(
+  'stack',
+  `ready: dashboard ${stack.urls.dashboard}  API ${stack.urls.backend}  cameras ${stack.cameras.join(', ')}${simulate ? `  (simulated at ${stack.urls.rtsp}/<id>)` : ''}`,
+);
 if (!dashboardBuilt) log('stack', 'dashboard not built (npm run build -w @fathom/frontend); API only');
 
 let stopping = false;

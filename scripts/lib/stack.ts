@@ -27,8 +27,13 @@ export interface StackOptions {
   workDir: string;
   influxDataDir?: string;
   thumbnailDir?: string;
-  /** Number of simulated cameras: 1 → ['test'], 2 → ['test', 'cam2'], … */
+  /** Number of simulated cameras: 1 → ['test'], 2 → ['test', 'cam2'], …; 0: none (no RTSP server is started). */
   cameras?: number;
+  /**
+   * Real cameras, as the CAMERAS setting's JSON (a user's .env): recorded beside the simulated ones,
+   * which come after them. Its ids must not be a simulated camera's.
+   */
+  realCameras?: string;
   /** Fixed ports; any not given is a free port. `npm run stack` passes the documented ones. */
   ports?: Partial<Record<ServiceName, number>>;
   /** Extra env for the Node services (wins over .env). */
@@ -59,6 +64,21 @@ export interface StackHandle {
   stop(): Promise<void>;
 }
 
+/** The CAMERAS JSON of a user's .env, as a list of entries with an id (the feed-handler checks the rest). */
+export function parseRealCameras(text: string | undefined): { id: string; [key: string]: unknown }[] {
+  if (!text || text.trim() === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`CAMERAS in .env is not JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(parsed) || parsed.some((c) => typeof c !== 'object' || c === null || typeof c.id !== 'string')) {
+    throw new Error('CAMERAS in .env must be a JSON list of {"id": …, "url": …} entries');
+  }
+  return parsed as { id: string }[];
+}
+
 export function cameraIds(count: number): string[] {
   return Array.from({ length: count }, (_, i) => (i === 0 ? 'test' : `cam${i + 1}`));
 }
@@ -69,7 +89,12 @@ export function buildServices(): void {
 
 export async function startStack(options: StackOptions): Promise<StackHandle> {
   const log = options.log ?? (() => {});
-  const cameras = cameraIds(options.cameras ?? 1);
+  const simulated = cameraIds(options.cameras ?? 1);
+  const real = parseRealCameras(options.realCameras);
+  const clash = real.find((c) => simulated.includes(c.id));
+  if (clash)
+    throw new Error(`CAMERAS names "${clash.id}", which is a simulated camera's id: rename it or set STACK_CAMERAS=0`);
+  const cameras = [...real.map((c) => c.id), ...simulated];
   const { values: fileEnv } = readStackEnvFile();
   const init = influxInitFromEnv({ ...fileEnv, ...options.env });
   const ports = {} as Record<ServiceName, number>;
@@ -109,7 +134,7 @@ export async function startStack(options: StackOptions): Promise<StackHandle> {
     FATHOM_API_URL: urls.backend,
     // The dashboard calls the API from the browser, so its origin must be allowed.
     CORS_ORIGINS: `http://localhost:${ports.dashboard},http://127.0.0.1:${ports.dashboard}`,
-    CAMERAS: JSON.stringify(cameras.map((id) => ({ id, url: `${urls.rtsp}/${id}`, location }))),
+    CAMERAS: JSON.stringify([...real, ...simulated.map((id) => ({ id, url: `${urls.rtsp}/${id}`, location }))]),
     ...options.env,
   };
 
@@ -148,7 +173,7 @@ export async function startStack(options: StackOptions): Promise<StackHandle> {
     rtsp: async () => {
       rtsp = await startRtspServer({
         port: ports.rtsp,
-        mounts: cameras,
+        mounts: simulated,
         source: options.rtspSource ?? 'testpattern',
         ...(options.rtspEnv ? { env: options.rtspEnv } : {}),
       });
@@ -179,7 +204,9 @@ export async function startStack(options: StackOptions): Promise<StackHandle> {
     }
   };
 
-  const order: ServiceName[] = ['influx', 'rtsp', 'feedHandler', 'backend'];
+  // The simulated cameras' server runs only when there are simulated cameras.
+  const order: ServiceName[] =
+    simulated.length > 0 ? ['influx', 'rtsp', 'feedHandler', 'backend'] : ['influx', 'feedHandler', 'backend'];
   if (options.dashboard !== false) order.push('dashboard');
   const stop = async () => {
     for (const name of [...order].reverse()) await stopService(name).catch(() => {});

@@ -122,7 +122,7 @@ export function Timeline({
         ))}
         {marks.map((ms) => (
           <div key={ms} className="timeline-tick" style={{ left: at(ms) }} aria-hidden="true">
-            <span>{formatHourMinute(ms)}</span>
+            <span className={tickLabelEdge(timeToFraction(ms, timeWindow))}>{formatHourMinute(ms)}</span>
           </div>
         ))}
         {frameMs !== null ? <div className="timeline-frame" style={{ left: at(frameMs) }} aria-hidden="true" /> : null}
@@ -130,4 +130,11 @@ export function Timeline({
       </div>
     </div>
   );
+}
+
+/** A label centred on a tick near either end would stick out of the page (a phone's width): align it inward. */
+function tickLabelEdge(fraction: number): string | undefined {
+  if (fraction > 0.94) return 'is-end';
+  if (fraction < 0.06) return 'is-start';
+  return undefined;
 }
