@@ -41,6 +41,9 @@ log "influxd: $INFLUXD"
 if ! wait "$compose_pid"; then cat "$compose_err" >&2; rm -f "$compose_out" "$compose_err"; exit 1; fi
 log "docker compose: $(cat "$compose_out")"
 rm -f "$compose_out" "$compose_err"
+# MediaMTX, the independent RTSP server of the camera-profile tests (about 1 min, once).
+MEDIAMTX=$(bash scripts/provide-mediamtx.sh)
+log "mediamtx: $MEDIAMTX"
 
 
 # npm ci only when the lock file changed since the last install: npm ci always
