@@ -12,14 +12,6 @@ describe('config', () => {
     expect(config.decodeMode).toBe('auto');
   });
 
-  it('names a removed setting that is still set, without refusing it', () => {
-    expect(parseConfig({ INFLUX_TOKEN: 't' }).retiredSettings).toEqual([]);
-    expect(parseConfig({ INFLUX_TOKEN: 't', PROBE_SECONDS: '' }).retiredSettings).toEqual([]);
-    const config = parseConfig({ INFLUX_TOKEN: 't', PROBE_SECONDS: '3' });
-    expect(config.retiredSettings).toEqual(['PROBE_SECONDS']);
-    expect(config).not.toHaveProperty('probeSeconds');
-  });
-
   it('reads cameras from JSON', () => {
     const config = parseConfig({
       INFLUX_TOKEN: 't',

@@ -107,8 +107,9 @@ export const envSchema = z.object({
   CAMERAS: camerasSchema.optional(),
   THUMBNAIL_WIDTH: z.coerce.number().int().min(16).max(7680).default(320),
   THUMBNAIL_QUALITY: z.coerce.number().int().min(2).max(31).default(5),
-  /** auto: decode all frames until the keyframe interval is learnt from the capture itself (no probe). */
   DECODE_MODE: z.enum(['auto', 'keyframes', 'all']).default('auto'),
+  /** How long the keyframe probe may watch a stream before deciding. */
+  PROBE_SECONDS: positiveNumber(6),
   /** No frame for this long: ffmpeg is stopped and restarted, the camera is marked offline. */
   STALL_SECONDS: positiveNumber(10),
   /** RTSP socket timeout given to ffmpeg. */
@@ -206,8 +207,7 @@ export interface Config {
   cameras: CameraConfig[];
   thumbnail: { width: number; quality: number };
   decodeMode: Env['DECODE_MODE'];
-  /** Settings this version no longer reads that are still set: logged at start, never an error. */
-  retiredSettings: string[];
+  probeSeconds: number;
   stallSeconds: number;
   rtspTimeoutSeconds: number;
   restartBackoff: { baseMs: number; maxMs: number };
@@ -251,15 +251,6 @@ export class ConfigError extends Error {
 }
 
 /** Validates an env map; throws ConfigError naming every bad key. */
-/**
- * Settings that were removed, with what to do instead. Unknown variables are ignored anyway (the
- * environment holds many); these are named at start so a stale .env is noticed, not refused.
- */
-export const RETIRED_SETTINGS: Record<string, string> = {
-  PROBE_SECONDS:
-    'no keyframe probe runs any more: with DECODE_MODE=auto the keyframe interval is learnt from the capture itself',
-};
-
 export function parseConfig(env: Record<string, string | undefined>): Config {
   // Empty strings mean "unset" (compose files write KEY= for optional settings).
   const result = parseEnv(envSchema, withoutEmpty(env));
@@ -282,7 +273,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     cameras: e.CAMERAS ?? DEFAULT_CAMERAS,
     thumbnail: { width: e.THUMBNAIL_WIDTH, quality: e.THUMBNAIL_QUALITY },
     decodeMode: e.DECODE_MODE,
-    retiredSettings: Object.keys(RETIRED_SETTINGS).filter((key) => withoutEmpty(env)[key] !== undefined),
+    probeSeconds: e.PROBE_SECONDS,
     stallSeconds: e.STALL_SECONDS,
     rtspTimeoutSeconds: e.RTSP_TIMEOUT_SECONDS,
     restartBackoff: { baseMs: e.RESTART_BACKOFF_BASE_MS, maxMs: e.RESTART_BACKOFF_MAX_MS },

@@ -15,9 +15,9 @@ import {
   type CapturedFrame,
   type RecordedChunk,
 } from './capture/camera-supervisor.js';
-import type { LearntModes } from './capture/decode-mode.js';
 import type { FfmpegRunner } from './capture/ffmpeg.js';
 import { jpegDimensions } from './capture/jpeg.js';
+import { createSemaphore } from './capture/semaphore.js';
 import type { Config } from './config.js';
 import type { FootageStore } from './footage/footage-store.js';
 import { Retention, type RetentionIndexPort } from './footage/retention.js';
@@ -42,6 +42,7 @@ export interface FeedHandlerDeps {
     | 'cameras'
     | 'thumbnail'
     | 'decodeMode'
+    | 'probeSeconds'
     | 'stallSeconds'
     | 'rtspTimeoutSeconds'
     | 'restartBackoff'
@@ -54,9 +55,7 @@ export interface FeedHandlerDeps {
     Partial<Pick<Config, 'motion' | 'restream' | 'detect'>>;
   clock: Clock;
   log: Logger;
-  ffmpeg: Pick<FfmpegRunner, 'spawnCapture'>;
-  /** Decode modes learnt per camera, kept across restarts (footage/decode-mode-file.ts); absent: this process only. */
-  learntModes?: LearntModes;
+  ffmpeg: Pick<FfmpegRunner, 'spawnCapture' | 'probeKeyframeTimes'>;
   store: ThumbnailStore;
   index: IndexPort & ChunkIndexPort & RetentionIndexPort;
   /** Chunks and retention (thumbnails are written through `store`). */
@@ -87,6 +86,8 @@ export interface FeedHandler {
 /** Frames further than this from the clock are not real capture times (ffmpeg's first frame says pts 0). */
 const MAX_CLOCK_SKEW_MS = 10_000;
 const STOP_GRACE_MS = 2_000;
+/** Keyframe probes running at once across all cameras. */
+const MAX_CONCURRENT_PROBES = 2;
 /** How long a chunk ffmpeg reported finished may take to become a whole MP4 (its last bytes flushed). */
 const CHUNK_PUBLISH_TIMEOUT_MS = 10_000;
 /** Retention never deletes files that ended less than this ago. */
@@ -330,6 +331,8 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
     });
   };
 
+  // One pool for all cameras: probes started all at once on a loaded machine come back inconclusive.
+  const probeSlots = createSemaphore(MAX_CONCURRENT_PROBES);
   const supervisors = config.cameras.map(
     (camera) =>
       new CameraSupervisor({
@@ -338,6 +341,7 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
           width: camera.width ?? config.thumbnail.width,
           quality: config.thumbnail.quality,
           decodeMode: config.decodeMode,
+          probeMs: config.probeSeconds * 1000,
           stallMs: config.stallSeconds * 1000,
           socketTimeoutSeconds: config.rtspTimeoutSeconds,
           backoff: { ...config.restartBackoff, jitter: 0.2 },
@@ -347,7 +351,7 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
           ...(motion ? { analysis: { width: ANALYSIS_WIDTH, height: ANALYSIS_HEIGHT } } : {}),
         },
         ffmpeg: deps.ffmpeg,
-        ...(deps.learntModes ? { learntModes: deps.learntModes } : {}),
+        probeSlots,
         clock,
         log: log.child({ component: 'camera' }),
         onFrame: storeFrame,
@@ -442,7 +446,6 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
         ok: frameAgeSeconds <= config.healthMaxFrameAgeSeconds && !fault,
         state: s.state,
         mode: s.mode,
-        modeSource: s.modeSource,
         frameAgeSeconds,
         storing: !fault,
         storeError: fault?.kind ?? null,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { captureArgs, chunkOutput, inputOptions } from './ffmpeg-args.js';
+import { captureArgs, chunkOutput, inputOptions, probeArgs } from './ffmpeg-args.js';
 
 describe('ffmpeg arguments', () => {
   const spec = { url: 'rtsp://cam/x', mode: 'keyframes' as const, width: 320, quality: 5, socketTimeoutSeconds: 10 };
@@ -32,6 +32,11 @@ describe('ffmpeg arguments', () => {
       expect.arrayContaining(['-copyts', '-fps_mode', 'passthrough', '-f', 'image2pipe', '-q:v', '5']),
     );
     expect(out[out.indexOf('-c:v') + 1]).toBe('mjpeg');
+  });
+  it('probes keyframes only, to a null output', () => {
+    const args = probeArgs({ socketTimeoutSeconds: 5 });
+    expect(args.inputOptions).toContain('nokey');
+    expect(args.outputOptions.slice(-2)).toEqual(['-f', 'null']);
   });
 });
 

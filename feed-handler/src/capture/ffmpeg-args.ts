@@ -211,3 +211,11 @@ export function chunkOutput(chunks: ChunkSpec): { target: string; options: strin
     ],
   };
 }
+
+/** A short run that decodes keyframes only and reports their times through showinfo. */
+export function probeArgs(spec: Pick<CaptureSpec, 'socketTimeoutSeconds'>): FfmpegArgs {
+  return {
+    inputOptions: inputOptions({ mode: 'keyframes', socketTimeoutSeconds: spec.socketTimeoutSeconds }),
+    outputOptions: ['-hide_banner', '-nostats', '-loglevel', 'info', '-copyts', '-an', '-vf', 'showinfo', '-f', 'null'],
+  };
+}

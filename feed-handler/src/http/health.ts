@@ -7,10 +7,7 @@ export interface CameraHealth {
   camera: string;
   ok: boolean;
   state: CameraSnapshot['state'];
-  /** Decoding keyframes only or all frames (`all` while auto is still learning the keyframe interval). */
   mode: CameraSnapshot['mode'];
-  /** How the mode was chosen: override, learning, learnt, remembered (from the file), fallback. */
-  modeSource: CameraSnapshot['modeSource'];
   /** Seconds since the newest frame (or since start, before the first one). */
   frameAgeSeconds: number;
   /** False while decoded frames cannot be written (a volume it may not write, a full disk). */
