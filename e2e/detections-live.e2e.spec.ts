@@ -41,19 +41,30 @@ beforeAll(async () => {
     rtsp: { source: 'scene', env: { RTSP_SCENE_SCRIPT: JSON.stringify(SCRIPT), RTSP_FPS: '10' } },
     env: { DETECT_ENABLED: 'true' },
   });
-  // A whole appearance: one that ended (she left) at least a few seconds ago.
+  // The camera's first thumbnail: an interval that began before it is seen only in part.
+  const firstFrameMs = await waitFor(
+    'the first thumbnail and the detector ready',
+    async () => {
+      const res = await fetch(`${e2e.stack.urls.feedHandler}/healthz`);
+      const health = (await res.json()) as { cameras: { frames: number }[]; detector?: { state: string } };
+      return (health.cameras[0]?.frames ?? 0) > 0 && health.detector?.state === 'ready' ? Date.now() : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 500 },
+  );
+  // A whole appearance: her interval began after that (plus a second) and ended 5 s ago (time for
+  // the last frame's detection to be stored).
+  const cycleMs = PERIOD_S * 1000;
+  const cycleOf = (a: Appearance) => Math.floor(Date.parse(a.lastSeen) / cycleMs) * cycleMs;
+  const whole = (a: Appearance) =>
+    cycleOf(a) + PERSON.start * 1000 > firstFrameMs + 1_000 && cycleOf(a) + (PERSON.end + 5) * 1000 < Date.now();
   appearance = await waitFor(
     'a whole appearance of a person from the live detector',
     async () => {
       const res = await fetch(`${e2e.stack.urls.backend}/detections?label=people`);
       const body = (await res.json()) as { appearances: Appearance[] };
-      const cycleMs = PERIOD_S * 1000;
-      // Her interval ended 5 s ago (time for the last frame's detection to be stored).
-      const ended = (a: Appearance) =>
-        Math.floor(Date.parse(a.lastSeen) / cycleMs) * cycleMs + (PERSON.end + 5) * 1000 < Date.now();
-      return body.appearances.find(ended);
+      return body.appearances.find(whole);
     },
-    { timeoutMs: 2 * PERIOD_S * 1000 + 60_000, intervalMs: 1_000 },
+    { timeoutMs: 3 * cycleMs + 30_000, intervalMs: 1_000 },
   ).catch((error: Error) => {
     throw new Error(`${error.message}\n${e2e.logTail()}`);
   });
