@@ -10,11 +10,8 @@ import { dirname, join } from 'node:path';
 import {
   ACTIVITY_BUCKET_SUFFIX,
   ACTIVITY_FIELD,
-  DETECTION_FIELD,
-  DETECTION_TAG,
   type DetectionPoint,
   type FrameMetrics,
-  formatDetectionBox,
   MEASUREMENT,
   STATUS_FIELD,
   TAG,
@@ -23,7 +20,7 @@ import {
 import { InfluxDB, Point } from '@influxdata/influxdb-client';
 import { pino } from 'pino';
 import { inject } from 'vitest';
-import { thumbnailToPoint } from '../../feed-handler/src/index/influx.js';
+import { detectionToPoint, thumbnailToPoint } from '../../feed-handler/src/index/influx.js';
 import { createActivityIndex } from '../src/activity-reader.js';
 import { systemClock } from '../src/adapters/clock.js';
 import { createFeedHandlerClient } from '../src/adapters/feed-handler.js';
@@ -245,17 +242,8 @@ export async function startFixture(
       await writePoints(
         influx.org,
         bucket,
-        detections.map((d) =>
-          new Point(MEASUREMENT.detections)
-            .tag(TAG.camera, d.camera)
-            .tag(TAG.location, d.location)
-            .tag(DETECTION_TAG.label, d.label)
-            .floatField(DETECTION_FIELD.score, d.score)
-            .stringField(DETECTION_FIELD.box, formatDetectionBox(d.box))
-            .intField(DETECTION_FIELD.count, d.count)
-            .stringField(DETECTION_FIELD.filepath, d.filepath)
-            .timestamp(new Date(d.capturedAtMs)),
-        ),
+        // Exactly as the feed-handler's detector writes them: its own point builder.
+        detections.map(detectionToPoint),
       );
     },
     async writeMinutes(minutes) {

@@ -7,17 +7,9 @@
  */
 import { copyFileSync, linkSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import {
-  DETECTION_FIELD,
-  DETECTION_TAG,
-  type DetectionPoint,
-  formatDetectionBox,
-  MEASUREMENT,
-  TAG,
-  THUMBNAIL_FIELD,
-  thumbnailRelativePath,
-} from '@fathom/index-contract';
+import { type DetectionPoint, MEASUREMENT, TAG, THUMBNAIL_FIELD, thumbnailRelativePath } from '@fathom/index-contract';
 import { InfluxDB, Point } from '@influxdata/influxdb-client';
+import { detectionToPoint } from '../../feed-handler/src/index/influx.js';
 
 export interface InfluxTarget {
   url: string;
@@ -38,21 +30,9 @@ async function write(influx: InfluxTarget, points: Point[]): Promise<void> {
   if (failures.length) throw failures[0];
 }
 
-export function detectionPoint(d: DetectionPoint): Point {
-  return new Point(MEASUREMENT.detections)
-    .tag(TAG.camera, d.camera)
-    .tag(TAG.location, d.location)
-    .tag(DETECTION_TAG.label, d.label)
-    .floatField(DETECTION_FIELD.score, d.score)
-    .stringField(DETECTION_FIELD.box, formatDetectionBox(d.box))
-    .intField(DETECTION_FIELD.count, d.count)
-    .stringField(DETECTION_FIELD.filepath, d.filepath)
-    .timestamp(new Date(d.capturedAtMs));
-}
-
 /** Writes the detections and waits until InfluxDB has them all. */
 export async function seedDetections(influx: InfluxTarget, detections: readonly DetectionPoint[]): Promise<void> {
-  await write(influx, detections.map(detectionPoint));
+  await write(influx, detections.map(detectionToPoint));
 }
 
 /**
