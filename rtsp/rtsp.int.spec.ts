@@ -117,6 +117,18 @@ describe('rtsp/server.py testpattern (mounts test, cam2)', () => {
     }
   });
 
+  it('a client that joins does not restart the stream time of one already watching (the pattern is not seekable)', async () => {
+    // The first reader watches 6 s; the second joins 2 s in (ffmpeg's PLAY asks for a range from 0).
+    const watching = probeFrames(server.url('cam2'), 6, false);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const joined = await probeFrames(server.url('cam2'), 2, true);
+    const frames = await watching;
+    expect(joined.length).toBeGreaterThan(0);
+    const backwards = frames.filter((f, i) => i > 0 && f.pts <= (frames[i - 1]?.pts ?? 0));
+    expect(backwards).toEqual([]);
+    expect((frames.at(-1)?.pts ?? 0) - (frames[0]?.pts ?? 0)).toBeGreaterThan(4);
+  });
+
   it('stop() ends the process', async () => {
     const { pid } = server;
     expect(processAlive(pid)).toBe(true);

@@ -26,9 +26,16 @@ Configuration comes from the environment only:
                            RTSP_SOURCE=scene (default DEFAULT_SCENE_SCRIPT below)
     RTSP_SCENE_NOISE       sensor-noise amplitude in luma levels, 0..40 (default 6), for
                            RTSP_SOURCE=scene
+    RTSP_SUBSTREAM         WIDTHxHEIGHT of a second, low-resolution stream per mount (default:
+                           none), served at rtsp://HOST:PORT/<name>/sub with its own encoder
+                           (same source, fps, GOP and bitrate); not for v4l2, rtsp or file copy
 
 RTSP_WIDTH/HEIGHT/FPS/KEYFRAME_SECONDS/BITRATE_KBPS apply to the modes that encode
 (testpattern, timecode, scene, v4l2, file without copy); the copy modes keep the source's stream.
+
+With RTSP_SUBSTREAM, the timecode and scene sources paint both streams of a mount from one
+thread: every frame of the grid is painted once per stream for the same capture time and
+stamped from one clock reading, and keyframes fall on the same grid ticks in both.
 
 Output contract: once the port is listening, exactly one line is printed to stdout,
     {"event":"ready","port":8554,"mounts":["test"]}
@@ -47,6 +54,7 @@ only at scripted times of a cycle aligned to the Unix epoch (rtsp/README.md).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import ipaddress
 import json
@@ -82,7 +90,12 @@ KNOWN_KEYS = {
     "RTSP_BITRATE_KBPS",
     "RTSP_SCENE_SCRIPT",
     "RTSP_SCENE_NOISE",
+    "RTSP_SUBSTREAM",
 }
+# A mount's sub-stream is served at /<mount>/sub: mount names cannot hold "/", so it never
+# collides with another mount, and rtsp-server answers 404 for it when there is none.
+SUBSTREAM_SUFFIX = "/sub"
+SUBSTREAM_SIZE = re.compile(r"^(\d{1,5})[xX](\d{1,5})$")
 
 # Luma levels of the timecode (studio range, so they survive any full/limited range mix-up).
 LUMA_ONE = 235
@@ -432,10 +445,16 @@ class Config:
     bitrate_kbps: int = 800
     scene_script: SceneScript = field(default_factory=default_scene_script)
     scene_noise: int = 6
+    substream: tuple[int, int] | None = None  # (width, height) of each mount's <mount>/sub
 
     @property
     def key_int_max(self) -> int:
         return max(1, round(self.fps * self.keyframe_seconds))
+
+    def sub_config(self) -> Config:
+        """The settings of the sub-streams: these, at the sub-stream's size."""
+        assert self.substream is not None
+        return dataclasses.replace(self, width=self.substream[0], height=self.substream[1])
 
 
 def _int(env: dict[str, str], key: str, default: int, low: int, high: int, errors: list[str]) -> int:
@@ -450,6 +469,27 @@ def _int(env: dict[str, str], key: str, default: int, low: int, high: int, error
     if not low <= value <= high:
         errors.append(f"{key}: {value} is outside {low}..{high}")
     return value
+
+
+def _size(env: dict[str, str], key: str, errors: list[str]) -> tuple[int, int] | None:
+    """WIDTHxHEIGHT, both even and within RTSP_WIDTH's and RTSP_HEIGHT's ranges; None when unset."""
+    raw = env.get(key, "").strip()
+    if raw == "":
+        return None
+    match = SUBSTREAM_SIZE.match(raw)
+    if not match:
+        errors.append(f"{key}: {raw!r} is not WIDTHxHEIGHT (e.g. 640x360)")
+        return None
+    width, height = int(match.group(1)), int(match.group(2))
+    problems = []
+    if not 64 <= width <= 7680 or width % 2:
+        problems.append(f"width {width} must be an even number in 64..7680")
+    if not 40 <= height <= 4320 or height % 2:
+        problems.append(f"height {height} must be an even number in 40..4320")
+    if problems:
+        errors.append(f"{key}: {raw!r}: {'; '.join(problems)}")
+        return None
+    return width, height
 
 
 def parse_config(env: dict[str, str]) -> tuple[Config, list[str]]:
@@ -530,6 +570,15 @@ def parse_config(env: dict[str, str]) -> tuple[Config, list[str]]:
             errors.append("RTSP_UPSTREAM_URL: required when RTSP_SOURCE=rtsp")
         elif not re.match(r"^rtsps?://[^/\s]+", cfg.upstream_url, re.IGNORECASE):
             errors.append(f"RTSP_UPSTREAM_URL: {redact(cfg.upstream_url)!r} is not an rtsp:// URL")
+
+    cfg.substream = _size(env, "RTSP_SUBSTREAM", errors)
+    if cfg.substream is not None:
+        # A sub-stream is a second encode of the source's raw frames: the copy modes have none,
+        # and a V4L2 device can be opened only once.
+        if cfg.source in ("v4l2", "rtsp"):
+            errors.append(f"RTSP_SUBSTREAM: not available with RTSP_SOURCE={cfg.source}")
+        elif cfg.source == "file" and cfg.file_copy:
+            errors.append("RTSP_SUBSTREAM: not available with RTSP_FILE_COPY=1 (the file is relayed, not encoded)")
 
     return cfg, errors
 
@@ -757,7 +806,7 @@ def picture_rect(picture: ScenePicture, width: int, height: int) -> tuple[int, i
     return _even(picture.at[0] * width - w / 2), _even(picture.at[1] * height - h / 2), w, h
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=32)  # 16 pictures at two sizes (main and sub-stream)
 def scene_picture_planes(picture: ScenePicture, width: int, height: int) -> PicturePlanes:
     """Decodes, crops and scales a picture once for a frame size (raises ImageError)."""
     import gi
@@ -928,34 +977,109 @@ class Painter(Protocol):
     def frame(self, epoch_ms: int, frame_index: int) -> bytes: ...
 
 
-class FrameProducer:
-    """Feeds one media's appsrc at RTSP_FPS from a thread, timestamped at push time, with
-    frames of a painter (timecode or scene) painted for the wall-clock time of the push."""
+class FrameOutput:
+    """One stream that a FrameProducer feeds: a media's appsrc and a painter for its size."""
 
-    def __init__(self, cfg: Config, appsrc, mount: str, kind: str, painter: Painter, **details: object) -> None:
-        self.cfg = cfg
+    def __init__(self, appsrc, painter: Painter, label: str) -> None:
         self.appsrc = appsrc
+        self.painter = painter
+        self.label = label  # the mount as served: "cam", or "cam/sub" for its sub-stream
+        self.index = 0  # frames pushed
+        self.last_gop = -1
+        self.attached = False  # attached once: a stream that refused a frame is not fed again
+
+
+class FrameProducer:
+    """The simulated sensor of one mount: a thread that, at RTSP_FPS on a wall-clock grid,
+    paints frames (timecode or scene) for the wall-clock time read right before painting
+    and pushes them into the appsrc of every stream of the mount that is playing.
+
+    Without RTSP_SUBSTREAM that is the mount's one media, and appsrc stamps each buffer at
+    push time (do-timestamp). With it, the main stream and the sub-stream (two medias, two
+    encoders) are fed by the same thread: at each tick of the grid the time is read once and
+    painted into a frame of each size, both buffers are stamped from one pipeline-clock
+    reading taken with it (running time of each media), and keyframes are forced on the
+    same ticks. So the same instant carries the same painted time in both streams, and
+    their timestamps differ by a constant (the medias' base-time difference) however the
+    thread is scheduled.
+    """
+
+    def __init__(self, cfg: Config, mount: str, kind: str, **details: object) -> None:
+        self.cfg = cfg
         self.mount = mount
         self.kind = kind
-        self.painter = painter
         self.details = details
-        self.running = threading.Event()
+        self.lock = threading.Lock()
+        self.outputs: list[FrameOutput] = []
+        self.stopping: threading.Event | None = None  # the running thread's stop flag
         self.thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        if self.thread is not None:
-            return
-        self.running.set()
-        self.thread = threading.Thread(target=self._run, name=f"{self.kind}-{self.mount}", daemon=True)
-        self.thread.start()
-        log(f"{self.kind}-started", mount=self.mount, **self.details)
+    def attach(self, output: FrameOutput) -> None:
+        """Starts feeding a stream (on its first need-data: only then is its media PLAYING with
+        a clock, so timestamps taken at push time are valid)."""
+        with self.lock:
+            if output.attached:
+                return
+            output.attached = True
+            self.outputs.append(output)
+            if self.thread is None:
+                self.stopping = threading.Event()
+                self.thread = threading.Thread(
+                    target=self._run, args=(self.stopping,), name=f"{self.kind}-{self.mount}", daemon=True
+                )
+                self.thread.start()
+        log(f"{self.kind}-started", mount=output.label, **self.details)
+
+    def detach(self, output: FrameOutput | None = None) -> None:
+        """Stops feeding a stream (its media is gone; None: every stream); the thread ends
+        with the last one."""
+        with self.lock:
+            if output is None:
+                self.outputs.clear()
+            elif output in self.outputs:
+                self.outputs.remove(output)
+            if self.outputs:
+                return
+            thread, stopping = self.thread, self.stopping
+            self.thread = self.stopping = None
+            if stopping is not None:
+                stopping.set()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=2)
 
     def stop(self) -> None:
-        self.running.clear()
-        if self.thread is not None and self.thread is not threading.current_thread():
-            self.thread.join(timeout=2)
+        self.detach(None)
 
-    def _run(self) -> None:
+    def _drop(self, output: FrameOutput, stopping: threading.Event) -> bool:
+        """Forgets a stream whose appsrc refused a frame; True when the thread should end."""
+        with self.lock:
+            if output in self.outputs:
+                self.outputs.remove(output)
+            if self.outputs and not stopping.is_set():
+                return False
+            if self.stopping is stopping:
+                self.thread = self.stopping = None
+            stopping.set()
+            return True
+
+    @staticmethod
+    def _running_times(outputs: list[FrameOutput]) -> list[int | None]:
+        """Each stream's running time now, from one reading per clock (every media runs on the
+        system clock, so one reading serves all); None for a media without a clock."""
+        readings: dict[object, int] = {}
+        times: list[int | None] = []
+        for output in outputs:
+            clock = output.appsrc.get_clock()
+            if clock is None:
+                times.append(None)
+                continue
+            now = readings.get(clock)
+            if now is None:
+                now = readings[clock] = clock.get_time()
+            times.append(max(0, now - output.appsrc.get_base_time()))
+        return times
+
+    def _run(self, stopping: threading.Event) -> None:
         from gi.repository import Gst
 
         import gi
@@ -967,38 +1091,61 @@ class FrameProducer:
         # keyframe starts every GOP of that grid, like a camera's: when this thread is
         # starved and skips frames, a GOP counted in produced frames would stretch past its
         # seconds, and a keyframe-only reader would see fewer than one keyframe a second.
-        # Deciding on the grid index, not on the time read, keeps it free of sleep jitter.
+        # Deciding on the grid index, not on the time read, keeps it free of sleep jitter
+        # (and puts the keyframes of a main and a sub-stream on the same ticks).
         period_ns = 1_000_000_000 // self.cfg.fps
         duration = Gst.SECOND // self.cfg.fps
         gop = self.cfg.key_int_max
-        last_gop = -1
-        index = 0
+        stamp = self.cfg.substream is not None  # appsrc do-timestamp=false: we stamp
         k = time.time_ns() // period_ns + 1
-        while self.running.is_set():
+        while not stopping.is_set():
             now = time.time_ns()
             if k * period_ns > now:
                 time.sleep((k * period_ns - now) / 1e9)
             elif now - k * period_ns > period_ns:
                 # Fell behind (CPU starved): skip ahead instead of bursting late frames.
                 k = now // period_ns
-            # The capture time: read right before the frame is painted and pushed; appsrc
-            # (do-timestamp) stamps the buffer with the pipeline clock at the same moment.
+            # The capture time: read right before the frames are painted and pushed; appsrc
+            # (do-timestamp) stamps a buffer with the pipeline clock at the same moment, or,
+            # with a sub-stream, we do, from the clock read right here.
             epoch_ms = time.time_ns() // 1_000_000
-            if k // gop != last_gop:
-                last_gop = k // gop
-                self.appsrc.send_event(
-                    GstVideo.video_event_new_downstream_force_key_unit(
-                        Gst.CLOCK_TIME_NONE, Gst.CLOCK_TIME_NONE, Gst.CLOCK_TIME_NONE, True, 0
+            with self.lock:
+                if stopping.is_set():
+                    return
+                outputs = list(self.outputs)
+            running_times = self._running_times(outputs) if stamp else [None] * len(outputs)
+            for output in outputs:
+                if k // gop != output.last_gop:
+                    output.last_gop = k // gop
+                    output.appsrc.send_event(
+                        GstVideo.video_event_new_downstream_force_key_unit(
+                            Gst.CLOCK_TIME_NONE, Gst.CLOCK_TIME_NONE, Gst.CLOCK_TIME_NONE, True, 0
+                        )
                     )
-                )
+            tick = k
             k += 1
-            buffer = Gst.Buffer.new_wrapped(self.painter.frame(epoch_ms, index))
-            buffer.duration = duration
-            result = self.appsrc.emit("push-buffer", buffer)
-            index += 1
-            if result not in (Gst.FlowReturn.OK,):
-                log(f"{self.kind}-stopped", mount=self.mount, flow=result.value_nick)
-                return
+            buffers = []
+            for output, running_time in zip(outputs, running_times):
+                if stamp and running_time is None:
+                    buffers.append(None)  # its media has no clock (yet, or any more)
+                    continue
+                # With a sub-stream, the grid index moves the timecode's bar, so both streams
+                # show the same picture at a tick.
+                buffer = Gst.Buffer.new_wrapped(output.painter.frame(epoch_ms, tick if stamp else output.index))
+                buffer.duration = duration
+                if stamp:
+                    buffer.pts = buffer.dts = running_time
+                buffers.append(buffer)
+            # Painted first, pushed back to back: the streams leave together.
+            for output, buffer in zip(outputs, buffers):
+                if buffer is None:
+                    continue
+                result = output.appsrc.emit("push-buffer", buffer)
+                output.index += 1
+                if result not in (Gst.FlowReturn.OK,):
+                    log(f"{self.kind}-stopped", mount=output.label, flow=result.value_nick)
+                    if self._drop(output, stopping):
+                        return
 
 
 # --------------------------------------------------------------------------- file relay
@@ -1167,7 +1314,7 @@ class FileRelay:
         while not self.stopped.is_set():
             sample = sink.emit("try-pull-sample", Gst.SECOND // 2)
             if sample is None:
-                if sink.is_eos():
+                if sink.get_property("eos"):
                     return
                 continue
             buffer = sample.get_buffer()
@@ -1258,13 +1405,16 @@ def build_media_bin(cfg: Config, have_overlay: bool):
                 'font-desc="Sans 12" '
             )
         description = (
-            "videotestsrc is-live=true pattern=smpte "
+            "videotestsrc name=testsrc is-live=true pattern=smpte "
             f"! video/x-raw,width={cfg.width},height={cfg.height},framerate={cfg.fps}/1 "
             f"{overlay}! videoconvert ! {raw_caps(cfg)} ! {encode}"
         )
     elif cfg.source in ("timecode", "scene"):
+        # With a sub-stream the FrameProducer stamps the buffers itself (one clock reading for
+        # the main and the sub-stream's frame of a tick).
+        stamped = "false" if cfg.substream is not None else "true"
         description = (
-            f"appsrc name=src is-live=true format=time do-timestamp=true block=false "
+            f"appsrc name=src is-live=true format=time do-timestamp={stamped} block=false "
             f'max-buffers={2 * cfg.fps} leaky-type=downstream caps="{raw_caps(cfg)}" ! {QUEUE} ! {encode}'
         )
     elif cfg.source == "v4l2":
@@ -1297,16 +1447,18 @@ def build_media_bin(cfg: Config, have_overlay: bool):
     return element
 
 
-def make_worker(cfg: Config, appsrc, mount: str) -> FrameProducer | FileRelay:
-    """What feeds a media's appsrc: a frame producer (timecode, scene) or the file relay."""
+def make_producer(cfg: Config, mount: str) -> FrameProducer:
+    """The frame producer of a mount (timecode, scene), shared by its main and sub-stream."""
     if cfg.source == "timecode":
-        return FrameProducer(cfg, appsrc, mount, "timecode", TimecodePainter(cfg.width, cfg.height))
-    if cfg.source == "scene":
-        painter = ScenePainter(cfg.width, cfg.height, cfg.scene_script, cfg.scene_noise)
-        return FrameProducer(
-            cfg, appsrc, mount, "scene", painter, script=cfg.scene_script.as_json(), noise=cfg.scene_noise
-        )
-    return FileRelay(cfg, appsrc, mount)
+        return FrameProducer(cfg, mount, "timecode")
+    return FrameProducer(cfg, mount, "scene", script=cfg.scene_script.as_json(), noise=cfg.scene_noise)
+
+
+def make_painter(cfg: Config) -> Painter:
+    """A painter for one stream, at cfg's size (the sub-stream's config for a sub-stream)."""
+    if cfg.source == "timecode":
+        return TimecodePainter(cfg.width, cfg.height)
+    return ScenePainter(cfg.width, cfg.height, cfg.scene_script, cfg.scene_noise)
 
 
 def main() -> int:
@@ -1330,11 +1482,15 @@ def main() -> int:
     if not errors and cfg.source == "scene":
         # Every picture decoded, cropped and scaled once for the mounts' frame size, before
         # we listen (cached: each media's painter reuses the planes).
+        sizes = [(cfg.width, cfg.height)] + ([cfg.substream] if cfg.substream is not None else [])
         for picture in cfg.scene_script.pictures:
-            try:
-                scene_picture_planes(picture, cfg.width, cfg.height)
-            except ImageError as error:
-                errors.append(f"RTSP_SCENE_SCRIPT: pictures ({picture.start}..{picture.end}): {error}")
+            for width, height in sizes:
+                try:
+                    scene_picture_planes(picture, width, height)
+                except ImageError as error:
+                    at = f" at the sub-stream's {width}x{height}" if (width, height) != sizes[0] else ""
+                    errors.append(f"RTSP_SCENE_SCRIPT: pictures ({picture.start}..{picture.end}){at}: {error}")
+                    break
     if errors:
         keys = sorted({e.split(":", 1)[0] for e in errors})
         sys.stderr.write(f"rtsp/server.py: invalid settings: {', '.join(keys)}\n")
@@ -1349,28 +1505,36 @@ def main() -> int:
         # Built once (about 0.1 s at 640x360, 1 s at 1080p) before we listen, not while the
         # first client's DESCRIBE waits for its media.
         scene_background(cfg.width, cfg.height)
+        if cfg.substream is not None:
+            scene_background(*cfg.substream)
         if cfg.scene_script.pictures:
-            log(
-                "scene-pictures",
-                pictures=[
-                    {"start": p.start, "end": p.end, "rect": list(picture_rect(p, cfg.width, cfg.height))}
-                    for p in cfg.scene_script.pictures
-                ],
-            )
+            pictures: list[dict[str, object]] = [
+                {"start": p.start, "end": p.end, "rect": list(picture_rect(p, cfg.width, cfg.height))}
+                for p in cfg.scene_script.pictures
+            ]
+            if cfg.substream is not None:
+                for entry, p in zip(pictures, cfg.scene_script.pictures):
+                    entry["sub_rect"] = list(picture_rect(p, *cfg.substream))
+            log("scene-pictures", pictures=pictures)
 
     have_overlay = Gst.ElementFactory.find("clockoverlay") is not None
     if cfg.source == "testpattern" and not have_overlay:
         log("no-clockoverlay", level="warn", hint="install gstreamer1.0-x for the wall-clock overlay")
 
     active: set = set()  # producers/relays of live medias, stopped at shutdown
+    producers: dict[str, FrameProducer] = {}  # per mount (timecode, scene): feeds its main and sub-stream
+    sub_cfg = cfg.sub_config() if cfg.substream is not None else None
 
     class Factory(GstRtspServer.RTSPMediaFactory):
-        def __init__(self, mount: str) -> None:
+        def __init__(self, mount: str, stream_cfg: Config, sub: bool = False) -> None:
             super().__init__()
             self.mount = mount
+            self.cfg = stream_cfg
+            self.sub = sub
+            self.label = mount + SUBSTREAM_SUFFIX if sub else mount  # the path served, for logs
 
         def do_create_element(self, _url):
-            return build_media_bin(cfg, have_overlay)
+            return build_media_bin(self.cfg, have_overlay)
 
     def on_element_added(_pipeline, _bin, element) -> None:
         factory = element.get_factory()
@@ -1381,7 +1545,7 @@ def main() -> int:
             element.set_property("rtcp-sync-send-time", False)
 
     def on_media_configure(factory, media) -> None:
-        mount = factory.mount
+        mount = factory.label
         log("media-configure", mount=mount)
         element = media.get_element()
         pipeline = element.get_parent()
@@ -1392,16 +1556,42 @@ def main() -> int:
             bus.connect("sync-message::error", lambda _b, m: log_bus_error(mount, m))
             bus.connect("sync-message::warning", lambda _b, m: log_bus_error(mount, m))
             pipeline.connect("deep-element-added", on_element_added)
-        worker = None
-        appsrc = element.get_by_name("src") if cfg.source in ("timecode", "scene", "file") else None
-        if appsrc is not None:
-            worker = make_worker(cfg, appsrc, mount)
-            active.add(worker)
+        testsrc = element.get_by_name("testsrc")
+        if testsrc is not None:
+            # ffmpeg's PLAY asks for "Range: npt=0.000-". rtsp-server seeks a seekable shared media to
+            # it, and a live videotestsrc answers a seek by starting its timestamps over from 0: every
+            # client already watching would see its stream time jump back, as no camera's does. Like a
+            # camera, the test pattern is not seekable, and says so (rtsp-server then skips the seek).
+            def not_seekable(_pad, info):
+                query = info.get_query()
+                if query is not None and query.type == Gst.QueryType.SEEKING:
+                    query.set_seeking(Gst.Format.TIME, False, 0, -1)
+                    return Gst.PadProbeReturn.HANDLED
+                return Gst.PadProbeReturn.OK
 
+            testsrc.get_static_pad("src").add_probe(Gst.PadProbeType.QUERY_UPSTREAM, not_seekable)
+        worker = None
+        output = None
+        producer = None
+        appsrc = element.get_by_name("src") if cfg.source in ("timecode", "scene", "file") else None
+        if appsrc is not None and cfg.source == "file":
+            worker = FileRelay(factory.cfg, appsrc, mount)
+            active.add(worker)
+        elif appsrc is not None:
+            # One producer per mount, shared by its main and sub-stream; each media is a stream of it.
+            producer = producers.get(factory.mount)
+            if producer is None:
+                producer = producers[factory.mount] = make_producer(cfg, factory.mount)
+                active.add(producer)
+            output = FrameOutput(appsrc, make_painter(factory.cfg), mount)
+        if appsrc is not None:
             # Started on the first need-data: only then is the media PLAYING with a clock,
             # so timestamps taken at push time are valid.
             def on_need_data(_src, _length) -> None:
-                worker.start()
+                if worker is not None:
+                    worker.start()
+                else:
+                    producer.attach(output)
 
             appsrc.connect("need-data", on_need_data)
 
@@ -1410,6 +1600,8 @@ def main() -> int:
             if worker is not None:
                 worker.stop()
                 active.discard(worker)
+            if output is not None:
+                producer.detach(output)
 
         media.connect("unprepared", on_unprepared)
 
@@ -1426,11 +1618,17 @@ def main() -> int:
     server.set_service(str(cfg.port))
     mount_points = server.get_mount_points()
     for mount in cfg.mounts:
-        factory = Factory(mount)
+        factory = Factory(mount, cfg)
         # One encoder per mount however many clients watch it, like a real camera.
         factory.set_shared(True)
         factory.connect("media-configure", on_media_configure)
         mount_points.add_factory(f"/{mount}", factory)
+        if sub_cfg is not None:
+            # The sub-stream: the same source at RTSP_SUBSTREAM's size, with its own encoder.
+            factory = Factory(mount, sub_cfg, sub=True)
+            factory.set_shared(True)
+            factory.connect("media-configure", on_media_configure)
+            mount_points.add_factory(f"/{mount}{SUBSTREAM_SUFFIX}", factory)
 
     def on_client(_server, client) -> None:
         connection = client.get_connection()
@@ -1458,13 +1656,18 @@ def main() -> int:
     GLib.unix_signal_add(GLib.PRIORITY_HIGH, signal.SIGTERM, on_signal, "SIGTERM")
     GLib.unix_signal_add(GLib.PRIORITY_HIGH, signal.SIGINT, on_signal, "SIGINT")
 
-    sys.stdout.write(json.dumps({"event": "ready", "port": port, "mounts": cfg.mounts}, separators=(",", ":")) + "\n")
+    ready: dict[str, object] = {"event": "ready", "port": port, "mounts": cfg.mounts}
+    if cfg.substream is not None:
+        ready["sub_mounts"] = [mount + SUBSTREAM_SUFFIX for mount in cfg.mounts]
+    sys.stdout.write(json.dumps(ready, separators=(",", ":")) + "\n")
     sys.stdout.flush()
+    substream = {"substream": f"{cfg.substream[0]}x{cfg.substream[1]}"} if cfg.substream is not None else {}
     log(
         "listening",
         bind=cfg.bind,
         port=port,
         mounts=cfg.mounts,
+        **substream,
         source=cfg.source,
         width=cfg.width,
         height=cfg.height,

@@ -27,7 +27,6 @@ export const QUICK: FaultProfile = {
     RTSP_TIMEOUT_SECONDS: '5',
     RESTART_BACKOFF_BASE_MS: '300',
     RESTART_BACKOFF_MAX_MS: '1500',
-    PROBE_SECONDS: '3',
   },
   thumbnailFsMb: 64,
 };

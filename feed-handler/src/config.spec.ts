@@ -12,6 +12,14 @@ describe('config', () => {
     expect(config.decodeMode).toBe('auto');
   });
 
+  it('names a removed setting that is still set, without refusing it', () => {
+    expect(parseConfig({ INFLUX_TOKEN: 't' }).retiredSettings).toEqual([]);
+    expect(parseConfig({ INFLUX_TOKEN: 't', PROBE_SECONDS: '' }).retiredSettings).toEqual([]);
+    const config = parseConfig({ INFLUX_TOKEN: 't', PROBE_SECONDS: '3' });
+    expect(config.retiredSettings).toEqual(['PROBE_SECONDS']);
+    expect(config).not.toHaveProperty('probeSeconds');
+  });
+
   it('reads cameras from JSON', () => {
     const config = parseConfig({
       INFLUX_TOKEN: 't',
@@ -21,9 +29,51 @@ describe('config', () => {
       ]),
     });
     expect(config.cameras).toEqual([
-      { id: 'cam1', url: 'rtsp://u:p@10.0.0.2/s', location: 'lab', width: 640 },
-      { id: 'cam2', url: 'rtsp://10.0.0.3/s', location: 'default' },
+      { id: 'cam1', url: 'rtsp://u:p@10.0.0.2/s', location: 'lab', width: 640, transport: 'tcp' },
+      { id: 'cam2', url: 'rtsp://10.0.0.3/s', location: 'default', transport: 'tcp' },
     ]);
+  });
+
+  it('reads each camera over TCP unless it says udp, and names a camera with another transport', () => {
+    const cameras = (list: unknown[]) => ({ INFLUX_TOKEN: 't', CAMERAS: JSON.stringify(list) });
+    const config = parseConfig(
+      cameras([
+        { id: 'a', url: 'rtsp://10.0.0.2/s', transport: 'udp' },
+        { id: 'b', url: 'rtsp://10.0.0.3/s', transport: 'tcp' },
+        { id: 'c', url: 'rtsp://10.0.0.4/s' },
+      ]),
+    );
+    expect(config.cameras.map((c) => c.transport)).toEqual(['udp', 'tcp', 'tcp']);
+    try {
+      parseConfig({
+        ...cameras([
+          { id: 'a', url: 'rtsp://10.0.0.2/s' },
+          { id: 'b', url: 'rtsp://10.0.0.3/s', transport: 'UDP' },
+          { id: 'c', url: 'rtsp://10.0.0.4/s', transport: 'http' },
+        ]),
+        THUMBNAIL_QUALITY: '40',
+      });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const issues = (error as ConfigError).issues;
+      expect(issues.map((i) => i.key).sort()).toEqual([
+        'CAMERAS.1.transport',
+        'CAMERAS.2.transport',
+        'THUMBNAIL_QUALITY',
+      ]);
+      expect(issues.find((i) => i.key === 'CAMERAS.1.transport')?.message).toBe('must be "tcp" or "udp"');
+      expect((error as Error).message).toContain('CAMERAS.2.transport: must be "tcp" or "udp"');
+    }
+  });
+
+  it('reads a sub-stream for the thumbnails, and names one that is no RTSP URL', () => {
+    const env = (camera: object) => ({ INFLUX_TOKEN: 't', CAMERAS: JSON.stringify([camera]) });
+    const config = parseConfig(env({ id: 'porch', url: 'rtsp://cam/main', thumbnailUrl: 'rtsp://cam/sub' }));
+    expect(config.cameras[0]).toMatchObject({ url: 'rtsp://cam/main', thumbnailUrl: 'rtsp://cam/sub' });
+    expect(() => parseConfig(env({ id: 'porch', url: 'rtsp://cam/main', thumbnailUrl: 'http://cam/sub' }))).toThrow(
+      /CAMERAS\.0\.thumbnailUrl/,
+    );
   });
 
   it('names every bad key at once', () => {

@@ -61,9 +61,23 @@ export const cameraSchema = z
   .object({
     id: z.string().regex(CAMERA_ID_PATTERN, 'letters, digits, _ and -, starting with a letter or digit'),
     url: z.string().regex(/^rtsps?:\/\/\S+$/, 'must be an rtsp:// or rtsps:// URL'),
+    /**
+     * The camera's low-resolution sub-stream, when it has one: thumbnails and motion come from it (cheap to
+     * decode), chunks from `url` (the main stream, recorded as sent). Absent: both from `url`.
+     */
+    thumbnailUrl: z
+      .string()
+      .regex(/^rtsps?:\/\/\S+$/, 'must be an rtsp:// or rtsps:// URL')
+      .optional(),
     location: z.string().min(1).max(128).default('default'),
     /** Thumbnail width for this camera; THUMBNAIL_WIDTH otherwise. */
     width: z.number().int().min(16).max(7680).optional(),
+    /**
+     * How the camera's RTP reaches us. tcp (default): inside the RTSP connection, so nothing is lost and
+     * it passes NAT and firewalls as any TCP connection does. udp: for cameras and relays that offer
+     * nothing else, or for a lower latency on a LAN; a lost datagram is a garbled picture.
+     */
+    transport: z.enum(['tcp', 'udp'], { error: 'must be "tcp" or "udp"' }).default('tcp'),
     /** RTMP servers this camera is sent on to, each by its own ffmpeg (video copied). */
     restream: z.array(restreamTargetSchema).max(8).optional(),
   })
@@ -73,7 +87,9 @@ export const cameraSchema = z
   });
 export type CameraConfig = z.infer<typeof cameraSchema>;
 
-export const DEFAULT_CAMERAS: CameraConfig[] = [{ id: 'test', url: 'rtsp://rtsp:8554/test', location: 'default' }];
+export const DEFAULT_CAMERAS: CameraConfig[] = [
+  { id: 'test', url: 'rtsp://rtsp:8554/test', location: 'default', transport: 'tcp' },
+];
 
 const camerasSchema = z
   .string()
@@ -107,9 +123,8 @@ export const envSchema = z.object({
   CAMERAS: camerasSchema.optional(),
   THUMBNAIL_WIDTH: z.coerce.number().int().min(16).max(7680).default(320),
   THUMBNAIL_QUALITY: z.coerce.number().int().min(2).max(31).default(5),
+  /** auto: decode all frames until the keyframe interval is learnt from the capture itself (no probe). */
   DECODE_MODE: z.enum(['auto', 'keyframes', 'all']).default('auto'),
-  /** How long the keyframe probe may watch a stream before deciding. */
-  PROBE_SECONDS: positiveNumber(6),
   /** No frame for this long: ffmpeg is stopped and restarted, the camera is marked offline. */
   STALL_SECONDS: positiveNumber(10),
   /** RTSP socket timeout given to ffmpeg. */
@@ -207,7 +222,8 @@ export interface Config {
   cameras: CameraConfig[];
   thumbnail: { width: number; quality: number };
   decodeMode: Env['DECODE_MODE'];
-  probeSeconds: number;
+  /** Settings this version no longer reads that are still set: logged at start, never an error. */
+  retiredSettings: string[];
   stallSeconds: number;
   rtspTimeoutSeconds: number;
   restartBackoff: { baseMs: number; maxMs: number };
@@ -251,6 +267,15 @@ export class ConfigError extends Error {
 }
 
 /** Validates an env map; throws ConfigError naming every bad key. */
+/**
+ * Settings that were removed, with what to do instead. Unknown variables are ignored anyway (the
+ * environment holds many); these are named at start so a stale .env is noticed, not refused.
+ */
+export const RETIRED_SETTINGS: Record<string, string> = {
+  PROBE_SECONDS:
+    'no keyframe probe runs any more: with DECODE_MODE=auto the keyframe interval is learnt from the capture itself',
+};
+
 export function parseConfig(env: Record<string, string | undefined>): Config {
   // Empty strings mean "unset" (compose files write KEY= for optional settings).
   const result = parseEnv(envSchema, withoutEmpty(env));
@@ -273,7 +298,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     cameras: e.CAMERAS ?? DEFAULT_CAMERAS,
     thumbnail: { width: e.THUMBNAIL_WIDTH, quality: e.THUMBNAIL_QUALITY },
     decodeMode: e.DECODE_MODE,
-    probeSeconds: e.PROBE_SECONDS,
+    retiredSettings: Object.keys(RETIRED_SETTINGS).filter((key) => withoutEmpty(env)[key] !== undefined),
     stallSeconds: e.STALL_SECONDS,
     rtspTimeoutSeconds: e.RTSP_TIMEOUT_SECONDS,
     restartBackoff: { baseMs: e.RESTART_BACKOFF_BASE_MS, maxMs: e.RESTART_BACKOFF_MAX_MS },

@@ -15,10 +15,10 @@ import {
   type CapturedFrame,
   type RecordedChunk,
 } from './capture/camera-supervisor.js';
+import type { LearntModes, StreamCodecs } from './capture/decode-mode.js';
 import type { FfmpegRunner } from './capture/ffmpeg.js';
 import { jpegDimensions } from './capture/jpeg.js';
-import { createSemaphore } from './capture/semaphore.js';
-import type { Config } from './config.js';
+import type { CameraConfig, Config } from './config.js';
 import type { FootageStore } from './footage/footage-store.js';
 import { Retention, type RetentionIndexPort } from './footage/retention.js';
 import { notStoredReason, StoreFaults } from './footage/store-faults.js';
@@ -42,7 +42,6 @@ export interface FeedHandlerDeps {
     | 'cameras'
     | 'thumbnail'
     | 'decodeMode'
-    | 'probeSeconds'
     | 'stallSeconds'
     | 'rtspTimeoutSeconds'
     | 'restartBackoff'
@@ -55,7 +54,9 @@ export interface FeedHandlerDeps {
     Partial<Pick<Config, 'motion' | 'restream' | 'detect'>>;
   clock: Clock;
   log: Logger;
-  ffmpeg: Pick<FfmpegRunner, 'spawnCapture' | 'probeKeyframeTimes'>;
+  ffmpeg: Pick<FfmpegRunner, 'spawnCapture'>;
+  /** Decode modes learnt per camera, kept across restarts (footage/decode-mode-file.ts); absent: this process only. */
+  learntModes?: LearntModes;
   store: ThumbnailStore;
   index: IndexPort & ChunkIndexPort & RetentionIndexPort;
   /** Chunks and retention (thumbnails are written through `store`). */
@@ -86,8 +87,8 @@ export interface FeedHandler {
 /** Frames further than this from the clock are not real capture times (ffmpeg's first frame says pts 0). */
 const MAX_CLOCK_SKEW_MS = 10_000;
 const STOP_GRACE_MS = 2_000;
-/** Keyframe probes running at once across all cameras. */
-const MAX_CONCURRENT_PROBES = 2;
+/** A main-stream recorder sees keyframes only: up to 10 s apart on "smart codec" cameras. */
+const RECORDER_MIN_STALL_MS = 30_000;
 /** How long a chunk ffmpeg reported finished may take to become a whole MP4 (its last bytes flushed). */
 const CHUNK_PUBLISH_TIMEOUT_MS = 10_000;
 /** Retention never deletes files that ended less than this ago. */
@@ -331,17 +332,24 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
     });
   };
 
-  // One pool for all cameras: probes started all at once on a loaded machine come back inconclusive.
-  const probeSlots = createSemaphore(MAX_CONCURRENT_PROBES);
+  const chunkHandlers = (camera: CameraConfig) => ({
+    chunks: () => {
+      const stagingDir = stagingDirs.get(camera.id);
+      return stagingDir ? { stagingDir, seconds: config.chunks.seconds } : null;
+    },
+    onChunk: storeChunk,
+    onChunkDiscarded: (chunk: RecordedChunk) => deps.footage.discardStagedChunk(chunk.stagingPath),
+    chunkVideoStartMs: (stagingPath: string) => deps.footage.stagedChunkVideoStartMs(stagingPath),
+  });
   const supervisors = config.cameras.map(
     (camera) =>
       new CameraSupervisor({
-        camera,
+        // With a sub-stream, thumbnails (and what is learnt of their stream) come from it; chunks do not.
+        camera: camera.thumbnailUrl ? { ...camera, url: camera.thumbnailUrl } : camera,
         settings: {
           width: camera.width ?? config.thumbnail.width,
           quality: config.thumbnail.quality,
           decodeMode: config.decodeMode,
-          probeMs: config.probeSeconds * 1000,
           stallMs: config.stallSeconds * 1000,
           socketTimeoutSeconds: config.rtspTimeoutSeconds,
           backoff: { ...config.restartBackoff, jitter: 0.2 },
@@ -351,7 +359,7 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
           ...(motion ? { analysis: { width: ANALYSIS_WIDTH, height: ANALYSIS_HEIGHT } } : {}),
         },
         ffmpeg: deps.ffmpeg,
-        probeSlots,
+        ...(deps.learntModes ? { learntModes: deps.learntModes } : {}),
         clock,
         log: log.child({ component: 'camera' }),
         onFrame: storeFrame,
@@ -370,12 +378,65 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
             });
           }
         },
-        chunks: () => {
-          const stagingDir = stagingDirs.get(camera.id);
-          return stagingDir ? { stagingDir, seconds: config.chunks.seconds } : null;
-        },
-        onChunk: storeChunk,
+        ...(camera.thumbnailUrl ? {} : chunkHandlers(camera)),
         ...(deps.random ? { random: deps.random } : {}),
+      }),
+  );
+
+  /**
+   * A camera with a sub-stream records its main stream (`url`) with a second supervised ffmpeg: chunks only,
+   * keyframes decoded just to time them on the same clock (our wall clock, as each stream's RTP time is
+   * anchored to it). Its codecs are kept under `<id>.main` (no camera id has a dot), apart from the
+   * sub-stream's learnt mode.
+   */
+  const recorders = new Map(
+    config.cameras
+      .filter((camera) => camera.thumbnailUrl && config.chunks.enabled)
+      .map((camera) => {
+        const learnt = deps.learntModes;
+        const key = `${camera.id}.main`;
+        const recorder = new CameraSupervisor({
+          camera,
+          settings: {
+            width: 16,
+            quality: config.thumbnail.quality,
+            decodeMode: 'keyframes',
+            role: 'recorder',
+            // Keyframes are all it sees: a 10 s GOP must not look like a stall.
+            stallMs: Math.max(config.stallSeconds * 1000, RECORDER_MIN_STALL_MS),
+            socketTimeoutSeconds: config.rtspTimeoutSeconds,
+            backoff: { ...config.restartBackoff, jitter: 0.2 },
+            stopGraceMs: STOP_GRACE_MS,
+            maxClockSkewMs: MAX_CLOCK_SKEW_MS,
+            stderrLines: 40,
+          },
+          ffmpeg: deps.ffmpeg,
+          ...(learnt
+            ? {
+                learntModes: {
+                  recall: () => null,
+                  remember: async () => undefined,
+                  recallCodecs: (_id: string, url: string) => learnt.recallCodecs?.(key, url) ?? null,
+                  rememberCodecs: (_id: string, url: string, codecs: StreamCodecs) =>
+                    learnt.rememberCodecs?.(key, url, codecs) ?? Promise.resolve(),
+                },
+              }
+            : {}),
+          clock,
+          log: log.child({ component: 'recorder' }),
+          onFrame: async () => undefined,
+          // The camera's status points are the thumbnails' (the sub-stream); the recorder's state is in /healthz.
+          onStatus: () => undefined,
+          onRestart: () => {
+            metrics.restarts.inc({ camera: camera.id });
+            deps.footage.ensureStaging(camera.id).catch((error: unknown) => {
+              log.error({ camera: camera.id, err: error }, 'could not make the chunk staging folder');
+            });
+          },
+          ...chunkHandlers(camera),
+          ...(deps.random ? { random: deps.random } : {}),
+        });
+        return [camera.id, recorder] as const;
       }),
   );
 
@@ -394,7 +455,12 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
         ({ camera, target }) =>
           new RestreamSupervisor({
             camera: camera.id,
-            input: { kind: 'rtsp', url: camera.url, socketTimeoutSeconds: config.rtspTimeoutSeconds },
+            input: {
+              kind: 'rtsp',
+              url: camera.url,
+              socketTimeoutSeconds: config.rtspTimeoutSeconds,
+              transport: camera.transport,
+            },
             target,
             settings: {
               stallMs: restreamSettings.stallSeconds * 1000,
@@ -441,16 +507,29 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
       const s = supervisor.snapshot();
       const frameAgeSeconds = (now - (s.lastFrameAtMs ?? s.startedAtMs)) / 1000;
       const fault = storeFaults.fault(s.camera);
+      const recorder = recorders.get(s.camera)?.snapshot();
+      // Thumbnails from the sub-stream while the main stream records nothing is no healthy camera.
+      const recording = recorder
+        ? {
+            state: recorder.state,
+            keyframeAgeSeconds: (now - (recorder.lastFrameAtMs ?? recorder.startedAtMs)) / 1000,
+            restarts: recorder.restarts,
+          }
+        : undefined;
+      const recordingOk =
+        !recording || recording.keyframeAgeSeconds <= config.healthMaxFrameAgeSeconds + RECORDER_MIN_STALL_MS / 1000;
       return {
         camera: s.camera,
-        ok: frameAgeSeconds <= config.healthMaxFrameAgeSeconds && !fault,
+        ok: frameAgeSeconds <= config.healthMaxFrameAgeSeconds && !fault && recordingOk,
         state: s.state,
         mode: s.mode,
+        modeSource: s.modeSource,
         frameAgeSeconds,
         storing: !fault,
         storeError: fault?.kind ?? null,
         frames: s.frames,
         restarts: s.restarts,
+        ...(recording ? { recording } : {}),
       };
     });
     return {
@@ -536,11 +615,16 @@ export function createFeedHandler(deps: FeedHandlerDeps): FeedHandler {
         })
         .then(() => {
           for (const supervisor of supervisors) supervisor.start();
+          for (const recorder of recorders.values()) recorder.start();
         });
     },
     async stop() {
       await started;
-      await Promise.all([...supervisors.map((s) => s.stop()), ...restreams.map((r) => r.stop())]);
+      await Promise.all([
+        ...supervisors.map((s) => s.stop()),
+        ...[...recorders.values()].map((r) => r.stop()),
+        ...restreams.map((r) => r.stop()),
+      ]);
       await retention.stop();
       await activityKeeper?.stop();
       await detector?.stop();

@@ -3,12 +3,13 @@
  * and the HTTP server. SIGTERM/SIGINT: stop ffmpeg cleanly, flush, exit 0.
  */
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { redactCredentials } from '@fathom/service-kit';
 import { createDetectorThread } from './analysis/detection/detector-thread.js';
 import { createFfmpegRunner, resolveFfmpegBinary } from './capture/ffmpeg.js';
-import { ConfigError, readConfig } from './config.js';
+import { ConfigError, RETIRED_SETTINGS, readConfig } from './config.js';
 import { createFeedHandler } from './feed-handler.js';
+import { openDecodeModeFile } from './footage/decode-mode-file.js';
 import { createFootageStore } from './footage/footage-store.js';
 import { createThumbnailStore } from './footage/thumbnail-store.js';
 import { createApp } from './http/app.js';
@@ -55,6 +56,21 @@ async function main(): Promise<void> {
     'feed-handler starting',
   );
 
+  for (const key of config.retiredSettings) {
+    log.warn({ setting: key }, `${key} is set but no longer used (${RETIRED_SETTINGS[key]}); remove it`);
+  }
+  // Learnt decode modes survive restarts beside the footage; a file that cannot be read costs relearning only.
+  const decodeModePath = join(thumbnailDir, '.fathom', 'decode-modes.json');
+  const learntModes = await openDecodeModeFile(decodeModePath, systemClock.now, (error) =>
+    log.warn({ err: error, path: decodeModePath }, 'could not write the learnt decode modes'),
+  ).catch((error: unknown) => {
+    log.warn({ err: error, path: decodeModePath }, 'could not read the learnt decode modes; learning them again');
+    return undefined;
+  });
+  if (learntModes?.problem) {
+    log.warn({ path: decodeModePath, problem: learntModes.problem }, 'learnt decode modes partly unreadable');
+  }
+
   const metrics = createFeedMetrics();
   const index = createInfluxIndex(config.influx, log.child({ component: 'influx' }));
   const handler = createFeedHandler({
@@ -62,6 +78,7 @@ async function main(): Promise<void> {
     clock: systemClock,
     log,
     ffmpeg: createFfmpegRunner(binary),
+    ...(learntModes ? { learntModes } : {}),
     store: createThumbnailStore(thumbnailDir),
     footage: createFootageStore({ thumbnailRoot: thumbnailDir, chunkRoot: chunkDir, clock: systemClock }),
     index,

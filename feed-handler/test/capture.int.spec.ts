@@ -56,7 +56,7 @@ describe('feed-handler capture (2 cameras, 30 s)', () => {
       ],
       env: { DECODE_MODE: 'auto' },
     });
-    // 30 s counted from the first thumbnail of both cameras (the keyframe probe comes before).
+    // 30 s counted from the first thumbnail of both cameras (auto: the switch to keyframes falls inside them).
     await waitFor(
       'first thumbnails',
       async () => (CAMERAS.every((c) => filesOnDisk(thumbnailDir, c).length > 0) ? true : undefined),

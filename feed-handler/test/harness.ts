@@ -72,6 +72,10 @@ export interface CameraEntry {
   /** `lab` when not given. */
   location?: string;
   width?: number;
+  /** How the feed-handler reads it (config.ts cameraSchema); tcp when not given. */
+  transport?: 'tcp' | 'udp';
+  /** The camera's sub-stream: thumbnails from it, chunks from `url`. */
+  thumbnailUrl?: string;
   /** RTMP targets the camera is sent on to (config.ts restreamTargetSchema). */
   restream?: { name?: string; url: string; key: string; enabled?: boolean }[];
 }

@@ -15,11 +15,11 @@
  * playable (ffprobe and a full decode print no error), video copied (the camera's codec,
  * profile and size), with the camera's sound; after the reboot, thumbnails again within 5 s.
  * A results matrix is printed (console.log). Expectations today's feed-handler cannot meet
- * are named TODO(#17 ...) with the reason: `it.fails` where they fail outright (chunk sound,
- * reading over UDP), a bounded check where the defect is at the start only (H.265 join).
+ * are named TODO(#17 ...) with the reason: `it.fails` where they fail outright (chunk sound).
+ * The UDP profile's camera is read over UDP (its `transport`), and MediaMTX must say so.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -64,8 +64,6 @@ const PAINTED_SPREAD_MS = 100;
 const PAINTED_MAX_MS = 1_500;
 /** The first thumbnail after the reboot (one clock sample) may be off the settled clock by this much. */
 const FIRST_AFTER_REBOOT_MS = 250;
-/** H.265 joined mid-GOP: garbled pictures (no readable timecode) are tolerated this long after the first one (TODO). */
-const HEVC_GARBLED_WINDOW_S = 2;
 
 const HAS_X265 = ffmpegHasEncoder('libx265');
 const PROFILES = CAMERA_PROFILES.filter((p) => HAS_X265 || p.video.codec !== 'hevc');
@@ -219,7 +217,11 @@ describe('camera profiles on MediaMTX (one feed-handler, every profile a camera)
     handler = await handlers.start({
       influx,
       thumbnailDir,
-      cameras: PROFILES.map((p) => ({ id: cameraId(p), url: mtx.url(p.name) })),
+      cameras: PROFILES.map((p) => ({
+        id: cameraId(p),
+        url: mtx.url(p.name),
+        ...(p.transport === 'udp' ? { transport: 'udp' as const } : {}),
+      })),
       env: { DECODE_MODE: 'all', CHUNK_SECONDS: String(CHUNK_SECONDS) },
     });
     const upMs = Date.now();
@@ -231,6 +233,8 @@ describe('camera profiles on MediaMTX (one feed-handler, every profile a camera)
     await sleep(upMs + RUN_MS - Date.now());
     const stopMs = Date.now();
     await stopCleanly(handler);
+    // PROFILES_LOG=<file>: the feed-handler's log, for a look at what one profile did.
+    if (process.env.PROFILES_LOG) writeFileSync(process.env.PROFILES_LOG, handler.logs());
     handler = undefined;
     const mtxLog = mtx.output();
     for (const publisher of publishers.values()) await publisher.stop();
@@ -323,7 +327,9 @@ describe('camera profiles on MediaMTX (one feed-handler, every profile a camera)
     await handlers.stopAll();
     for (const publisher of publishers.values()) await publisher.stop();
     await mtx?.stop();
-    rmSync(thumbnailDir, { recursive: true, force: true });
+    // PROFILES_KEEP=1: the thumbnails and chunks stay, for a look.
+    if (process.env.PROFILES_KEEP === '1') console.log(`footage kept in ${thumbnailDir}`);
+    else rmSync(thumbnailDir, { recursive: true, force: true });
   });
 
   const result = (profile: CameraProfile): ProfileResult => {
@@ -356,19 +362,13 @@ describe('camera profiles on MediaMTX (one feed-handler, every profile a camera)
         expect(Math.max(...readable.map(Math.abs))).toBeLessThanOrEqual(PAINTED_MAX_MS);
       });
 
-      if (profile.video.codec === 'hevc') {
-        // TODO(#17): the feed-handler decodes an H.265 stream joined mid-GOP from its first packet and
-        // writes (and indexes) the garbled pictures of the first second as thumbnails. Today they are
-        // only tolerated at the start; make this "every thumbnail is a whole picture" once fixed.
-        it(`TODO(#17 H.265 mid-GOP join): garbled thumbnails only in the first ${HEVC_GARBLED_WINDOW_S} s`, () => {
-          const r = result(profile);
-          expect(r.unreadableAt.filter((s) => s > HEVC_GARBLED_WINDOW_S)).toEqual([]);
-        });
-      } else {
-        it('every thumbnail is a whole picture (its timecode reads)', () => {
-          expect(result(profile).unreadable).toBe(0);
-        });
-      }
+      // H.265 included: joined mid-GOP, its decoder outputs garbled pictures until the first keyframe,
+      // which the thumbnail select lets nothing pass before (ffmpeg-args.ts ONE_PER_SECOND_SELECT).
+      it('every thumbnail is a whole picture (its timecode reads)', () => {
+        const r = result(profile);
+        expect(r.unreadableAt).toEqual([]);
+        expect(r.unreadable).toBe(0);
+      });
 
       it('chunks playable, with the video copied (codec, profile and size of the camera)', () => {
         const r = result(profile);
@@ -384,18 +384,15 @@ describe('camera profiles on MediaMTX (one feed-handler, every profile a camera)
         }
       });
 
-      // TODO(#17): chunks are recorded with `-an` (feed-handler/src/capture/ffmpeg-args.ts chunkOutput);
-      // chunk audio is being added there. Turn this into `it` when it lands.
-      it.fails("TODO(#17 chunk audio): chunks carry the camera's sound", () => {
+      it("chunks carry the camera's sound: AAC copied, G.711 converted to AAC", () => {
         const r = result(profile);
         expect(r.chunks.length).toBeGreaterThan(0);
-        for (const chunk of r.chunks) expect(chunk.audio, chunk.filepath).toBeDefined();
+        for (const chunk of r.chunks) expect(chunk.audio, chunk.filepath).toMatchObject({ codec_name: 'aac' });
       });
 
       if (profile.transport === 'udp') {
-        // TODO(#17): the feed-handler's ffmpeg always reads with `-rtsp_transport tcp` (ffmpeg-args.ts
-        // inputOptions) and a camera has no transport setting (config.ts cameraSchema).
-        it.fails('TODO(#17 camera transport): the feed-handler reads this camera over UDP', () => {
+        // The camera's `transport: "udp"` (config.ts cameraSchema), as MediaMTX saw the session.
+        it('the feed-handler reads this camera over UDP', () => {
           expect(result(profile).readTransport).toBe('UDP');
         });
       }

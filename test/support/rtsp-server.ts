@@ -18,6 +18,11 @@ export interface RtspServerOptions {
   height?: number;
   fps?: number;
   keyframeSeconds?: number;
+  /**
+   * RTSP_SUBSTREAM: every mount `<m>` also serves a low-resolution sub-stream at `<m>/sub`
+   * (the same source at this size, its own encoder), like a camera's main and sub-stream.
+   */
+  substream?: { width: number; height: number };
 }
 
 export interface RtspServerHandle {
@@ -25,6 +30,10 @@ export interface RtspServerHandle {
   mounts: string[];
   /** rtsp://HOST:PORT/<mount>, the first mount by default. */
   url(mount?: string): string;
+  /** The sub-stream paths (`<mount>/sub`, one per mount) when started with `substream`, else empty. */
+  subMounts: string[];
+  /** rtsp://HOST:PORT/<mount>/sub, the first mount's by default; throws without `substream`. */
+  subUrl(mount?: string): string;
   pid: number;
   /** The last few KB of the server's stdout and stderr (JSON log lines), for assertions and error messages. */
   output(): string;
@@ -38,6 +47,8 @@ interface ReadyLine {
   event: 'ready';
   port: number;
   mounts: string[];
+  /** Only with RTSP_SUBSTREAM. */
+  sub_mounts?: string[];
 }
 
 function isReadyLine(value: unknown): value is ReadyLine {
@@ -58,6 +69,7 @@ function serverEnv(options: RtspServerOptions): NodeJS.ProcessEnv {
   if (options.height !== undefined) env.RTSP_HEIGHT = String(options.height);
   if (options.fps !== undefined) env.RTSP_FPS = String(options.fps);
   if (options.keyframeSeconds !== undefined) env.RTSP_KEYFRAME_SECONDS = String(options.keyframeSeconds);
+  if (options.substream) env.RTSP_SUBSTREAM = `${options.substream.width}x${options.substream.height}`;
   return { ...env, ...options.env };
 }
 
@@ -130,13 +142,22 @@ export async function startRtspServer(options: RtspServerOptions): Promise<RtspS
   const host = env.RTSP_BIND === '0.0.0.0' || env.RTSP_BIND === '::' ? '127.0.0.1' : (env.RTSP_BIND ?? '127.0.0.1');
   const hostInUrl = host.includes(':') ? `[${host}]` : host;
   let stopping: Promise<void> | undefined;
+  const subMounts = Array.isArray(ready.sub_mounts) ? ready.sub_mounts : [];
   return {
     port: ready.port,
     mounts: ready.mounts,
+    subMounts,
     pid,
     output: tail,
     url(mount = ready.mounts[0]) {
       return `rtsp://${hostInUrl}:${ready.port}/${mount}`;
+    },
+    subUrl(mount = ready.mounts[0]) {
+      const path = `${mount}/sub`;
+      if (!subMounts.includes(path)) {
+        throw new Error(`rtsp/server.py serves no sub-stream ${path} (sub-streams: ${subMounts.join(', ') || 'none'})`);
+      }
+      return `rtsp://${hostInUrl}:${ready.port}/${path}`;
     },
     stop() {
       stopping ??= stopChild(child, 5_000);

@@ -2,7 +2,7 @@
  * Camera status reasons are data that reaches clients (the backend's
  * `/cameras`), so they are short, one line, from a fixed vocabulary and carry
  * no server paths, URLs or raw ffmpeg output: `exited: code 1 (disk full)`,
- * `unreachable: connection refused`, `stalled: no frame for 10 s`. The raw
+ * `exited: code 1 (connection refused)`, `stalled: no frame for 10 s`. The raw
  * (credential-redacted) stderr tail goes to the logs only. Pure.
  */
 import type { ExitResult } from './ffmpeg.js';
@@ -42,12 +42,6 @@ export function describeExit(result: ExitResult, stderrTail: readonly string[] =
   const kind = classifyFfmpegError(stderrTail);
   if (result.signal) return withKind(`exited: signal ${result.signal}`, kind);
   return withKind(`exited: code ${result.code ?? 'unknown'}`, kind);
-}
-
-/** The reason for a camera whose stream could not be read at all (the probe failed). */
-export function describeUnreachable(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return `unreachable: ${classifyFfmpegError(message) ?? 'no stream'}`;
 }
 
 /** fluent-ffmpeg's "ffmpeg exited with code 1: ..." and "ffmpeg was killed with signal SIGKILL". */

@@ -3,7 +3,12 @@
  * fluent-ffmpeg unchanged, so what the unit tests see is what ffmpeg gets.
  */
 
+import { type ChunkAudio, chunkAudioOptions } from './chunk-audio.js';
+
 export type DecodeMode = 'keyframes' | 'all';
+
+/** RTP interleaved in the RTSP TCP connection, or RTP in UDP datagrams. */
+export type RtspTransport = 'tcp' | 'udp';
 
 export interface CaptureSpec {
   url: string;
@@ -14,8 +19,15 @@ export interface CaptureSpec {
   quality: number;
   /** RTSP socket timeout: a server that stops answering makes ffmpeg exit instead of hanging. */
   socketTimeoutSeconds: number;
+  /** How the camera's RTP reaches us (config.ts cameraSchema `transport`); absent: tcp. */
+  transport?: RtspTransport;
   /** Also record the stream, copied as is, into clock-aligned MP4 chunks (same RTSP session). */
   chunks?: ChunkSpec;
+  /**
+   * false: no JPEGs (the chunk recorder of a camera whose thumbnails come from its sub-stream). The decoded
+   * frames (keyframes only, with mode `keyframes`) are still timed by showinfo: they anchor the chunks' clock.
+   */
+  thumbnails?: boolean;
   /**
    * Also hand each thumbnail's frame, downscaled to a small grayscale picture, to the
    * motion analysis: raw bytes written to this ffmpeg output URL (a unix socket).
@@ -35,6 +47,10 @@ export interface ChunkSpec {
   stagingPattern: string;
   /** Chunk length; chunks are cut at the first keyframe after each multiple of it since midnight. */
   seconds: number;
+  /** The camera's sound in the chunks (chunk-audio.ts chunkAudioFor); absent: none, as `-an`. */
+  audio?: ChunkAudio;
+  /** The camera's video codec as ffmpeg names it (stream-info.ts), when known: hevc is tagged hvc1. */
+  videoCodec?: string;
 }
 
 export interface FfmpegArgs {
@@ -47,19 +63,65 @@ export interface FfmpegArgs {
 }
 
 /**
+ * Extra input options for RTP over UDP (ffmpeg 5.1's RTSP demuxer). Over TCP none of
+ * them applies: TCP delivers every packet once, in order.
+ */
+const UDP_INPUT_OPTIONS = [
+  // The receive buffer (SO_RCVBUF) of each RTP/RTCP socket. A keyframe comes as a burst
+  // of datagrams while ffmpeg's one thread may be busy decoding; what the kernel cannot
+  // hold is lost, and the picture with it. ffmpeg asks for 384 KiB by default; 2 MiB
+  // holds the keyframes of 4K cameras. Linux caps it at net.core.rmem_max (default
+  // 208 KiB: ffmpeg then warns "attempted to set receive buffer ... only ended up set
+  // as ..."), so a host with big streams should raise that sysctl.
+  '-buffer_size',
+  '2097152',
+  // How long a missing packet is waited for before the packets after it go on without
+  // it (libavformat's RTSP default: 0.1 s). Only a gap costs the wait, in-order packets
+  // pass at once, and a frame held back does not move capture times (they come from the
+  // RTP timestamps, anchored on the least-delayed frame); a packet given up on garbles
+  // a picture. So: wait for reordered packets as long as a thumbnail a second allows.
+  '-max_delay',
+  '500000',
+  // The packets held meanwhile. The default 500 is 0.5 s of a ~11 Mbit/s stream; past
+  // it the queue is flushed early and the late packet dropped. 1000 covers 0.5 s up to
+  // ~22 Mbit/s (at most ~1.5 MB, and only while a gap is open).
+  '-reorder_queue_size',
+  '1000',
+];
+
+/**
+ * How ffmpeg reads an RTSP camera: the capture (inputOptions) and the restreams
+ * (restream-args.ts) alike. TCP (the default) carries RTP inside the RTSP
+ * connection: nothing is lost, and it passes NAT and firewalls. UDP is for
+ * cameras and relays that offer nothing else, at a lower latency.
+ */
+export function rtspInputOptions(spec: {
+  transport?: RtspTransport | undefined;
+  socketTimeoutSeconds: number;
+}): string[] {
+  const transport = spec.transport ?? 'tcp';
+  return [
+    '-rtsp_transport',
+    transport,
+    // ffmpeg 5.1's RTSP demuxer takes the socket timeout in microseconds. Over UDP it
+    // bounds the wait for RTP packets too: without it a frozen server (SIGSTOP) kept
+    // ffmpeg waiting for over a minute; with 10 s it exited 20 s later, as over TCP.
+    '-timeout',
+    String(Math.round(spec.socketTimeoutSeconds * 1_000_000)),
+    ...(transport === 'udp' ? UDP_INPUT_OPTIONS : []),
+  ];
+}
+
+/**
  * Input options shared by capture and probe. Timestamps stay the stream's own
  * (RTP, 90 kHz): they are set by the camera at capture, so they are exact
  * frame to frame, where arrival times (-use_wallclock_as_timestamps) carry
  * every scheduling delay. CaptureClock anchors them to the wall clock.
  * `-skip_frame nokey` is a decoder option and therefore must come before `-i`.
  */
-export function inputOptions(spec: Pick<CaptureSpec, 'mode' | 'socketTimeoutSeconds'>): string[] {
+export function inputOptions(spec: Pick<CaptureSpec, 'mode' | 'socketTimeoutSeconds' | 'transport'>): string[] {
   return [
-    '-rtsp_transport',
-    'tcp',
-    // ffmpeg 5.1's RTSP demuxer takes the socket timeout in microseconds.
-    '-timeout',
-    String(Math.round(spec.socketTimeoutSeconds * 1_000_000)),
+    ...rtspInputOptions(spec),
     // Packets read while ffmpeg analyses the stream are dropped, not delivered
     // seconds late in a burst (which would look like late frames); a second of
     // analysis is enough for H.264 whose SPS comes with every keyframe.
@@ -83,8 +145,19 @@ export function inputOptions(spec: Pick<CaptureSpec, 'mode' | 'socketTimeoutSeco
  * pts in seconds (kept by -copyts), so this is "one a second" by the camera's
  * clock, not by frame count. It runs in both modes: keyframes 0.5 s apart
  * would otherwise give two thumbnails a second.
+ *
+ * Nothing passes before the first keyframe the decoder outputs: `st(0, max(ld(0), key))`
+ * latches variable 0 at 1 on it (select keeps its variables from frame to frame) and
+ * multiplies the rest. Joined mid-GOP, ffmpeg's H.265 decoder outputs the frames before
+ * the first keyframe with their references missing: garbled pictures, stored as 1-3
+ * thumbnails in the first 2 s without this. H.264's decoder outputs nothing before a
+ * keyframe anyway, so there the first thumbnail is the same frame as without the gate.
+ * Dropped frames never reach showinfo (the JPEG pairing counts only what passed), and
+ * prev_selected_t stays NaN until the first keyframe, which is therefore always kept.
+ * `\,` escapes the commas from the filter-graph parser (-vf and -filter_complex alike).
  */
-export const ONE_PER_SECOND_SELECT = 'select=isnan(prev_selected_t)+gt(floor(t)\\,floor(prev_selected_t))';
+export const ONE_PER_SECOND_SELECT =
+  'select=st(0\\,max(ld(0)\\,key))*(isnan(prev_selected_t)+gt(floor(t)\\,floor(prev_selected_t)))';
 
 export function videoFilter(spec: Pick<CaptureSpec, 'width'>): string {
   // Downscale before encoding (cheap JPEGs); -2 keeps the height even for the encoder.
@@ -111,6 +184,7 @@ export function analysisFilterGraph(spec: Pick<CaptureSpec, 'width'> & { analysi
 }
 
 export function captureArgs(spec: CaptureSpec): FfmpegArgs {
+  if (spec.thumbnails === false) return recorderArgs(spec);
   const filter = spec.analysis
     ? ['-filter_complex', analysisFilterGraph({ width: spec.width, analysis: spec.analysis }), '-map', '[jpeg]']
     : ['-vf', videoFilter(spec)];
@@ -146,6 +220,34 @@ export function captureArgs(spec: CaptureSpec): FfmpegArgs {
   };
 }
 
+/**
+ * The chunk recorder alone: every decoded frame (with `-skip_frame nokey`, the keyframes: a few ms of decoding
+ * a second even at 1080p) goes through showinfo into the null muxer, which writes nothing. Their lines time
+ * the stream as the thumbnails' do, so the chunks get capture times on the same clock.
+ */
+function recorderArgs(spec: CaptureSpec): FfmpegArgs {
+  return {
+    inputOptions: inputOptions(spec),
+    outputOptions: [
+      '-hide_banner',
+      '-nostats',
+      '-loglevel',
+      'info',
+      '-copyts',
+      '-fps_mode',
+      'passthrough',
+      '-an',
+      '-sn',
+      '-dn',
+      '-vf',
+      'showinfo',
+      '-f',
+      'null',
+    ],
+    ...(spec.chunks ? { chunkOutput: chunkOutput(spec.chunks) } : {}),
+  };
+}
+
 /** The analysis output: raw 8-bit gray frames of a fixed size, each flushed as soon as it is made. */
 export function analysisOutput(analysis: AnalysisSpec): { target: string; options: string[] } {
   if (!analysis.target) throw new Error('the analysis output needs a target (the adapter listens there)');
@@ -170,7 +272,8 @@ export function analysisOutput(analysis: AnalysisSpec): { target: string; option
 
 /**
  * The chunk recorder: the video packets as received (`-c copy`, no decoding,
- * no re-encoding), cut into MP4s at clock-aligned times. `-skip_frame nokey`
+ * no re-encoding) and the sound as chunk-audio.ts decides (none, copied, or
+ * G.711 converted to AAC), cut into MP4s at clock-aligned times. `-skip_frame nokey`
  * is a decoder option, so it thins only what the thumbnail side decodes; the
  * copy gets every packet. Each finished chunk is announced as a CSV line on
  * stderr (pipe:2). `+faststart` puts the index first so a browser can start
@@ -185,7 +288,11 @@ export function chunkOutput(chunks: ChunkSpec): { target: string; options: strin
       '0:v:0',
       '-c:v',
       'copy',
-      '-an',
+      // Safari plays H.265 in MP4 only with the hvc1 sample entry (parameter sets in the
+      // header), not ffmpeg's default hev1; Chromium takes both. The copies the camera sends
+      // with its keyframes stay in the stream too (it is copied).
+      ...(chunks.videoCodec === 'hevc' ? ['-tag:v', 'hvc1'] : []),
+      ...chunkAudioOptions(chunks.audio ?? 'none'),
       '-sn',
       '-dn',
       '-f',
@@ -209,13 +316,5 @@ export function chunkOutput(chunks: ChunkSpec): { target: string; options: strin
       '-segment_list_type',
       'csv',
     ],
-  };
-}
-
-/** A short run that decodes keyframes only and reports their times through showinfo. */
-export function probeArgs(spec: Pick<CaptureSpec, 'socketTimeoutSeconds'>): FfmpegArgs {
-  return {
-    inputOptions: inputOptions({ mode: 'keyframes', socketTimeoutSeconds: spec.socketTimeoutSeconds }),
-    outputOptions: ['-hide_banner', '-nostats', '-loglevel', 'info', '-copyts', '-an', '-vf', 'showinfo', '-f', 'null'],
   };
 }

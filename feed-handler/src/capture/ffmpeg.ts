@@ -1,6 +1,6 @@
 /**
  * The ffmpeg adapter: the only module that imports fluent-ffmpeg, and the one
- * that starts the capture children and probes (restream/restream-process.ts
+ * that starts the capture children (restream/restream-process.ts
  * starts the restream children, with the binary resolved here). It runs the
  * arguments built in ffmpeg-args.ts and reports raw stdout bytes, stderr lines
  * and the exit; all interpretation is elsewhere.
@@ -16,9 +16,8 @@ import { PassThrough } from 'node:stream';
 import { redactCredentials } from '@fathom/service-kit';
 import ffmpeg from 'fluent-ffmpeg';
 import { exitFromFluentMessage } from './exit-reason.js';
-import { type CaptureSpec, captureArgs, probeArgs } from './ffmpeg-args.js';
-import { RingBuffer } from './ring-buffer.js';
-import { parseShowinfoLine, ptsToMs } from './showinfo.js';
+import { type CaptureSpec, captureArgs } from './ffmpeg-args.js';
+import { type KeyframeWatchSpec, keyframeWatchOutput } from './keyframe-watch.js';
 
 export interface ExitResult {
   code: number | null;
@@ -44,12 +43,8 @@ export interface CaptureProcess {
 
 export interface FfmpegRunner {
   readonly binary: string;
-  spawnCapture(spec: CaptureSpec, handlers: CaptureHandlers): CaptureProcess;
-  /** Keyframe stream times (ms) seen within `durationMs`, at most `maxKeyframes`: their spacing is the GOP. */
-  probeKeyframeTimes(
-    spec: Pick<CaptureSpec, 'url' | 'socketTimeoutSeconds'>,
-    options: { durationMs: number; maxKeyframes: number },
-  ): Promise<number[]>;
+  /** With `watchKeyframes`, ffmpeg also reports every keyframe on stderr (keyframe-watch.ts). */
+  spawnCapture(spec: CaptureSpec & KeyframeWatchSpec, handlers: CaptureHandlers): CaptureProcess;
 }
 
 export class FfmpegNotFoundError extends Error {
@@ -85,7 +80,6 @@ export function createFfmpegRunner(binary: string): FfmpegRunner {
   return {
     binary,
     spawnCapture: (spec, handlers) => spawnCapture(binary, spec, handlers),
-    probeKeyframeTimes: (spec, options) => probeKeyframeTimes(binary, spec, options),
   };
 }
 
@@ -110,7 +104,11 @@ function listenForAnalysis(onData: (chunk: Buffer) => void): { server: Server; p
   return { server, path };
 }
 
-function spawnCapture(binary: string, spec: CaptureSpec, handlers: CaptureHandlers): CaptureProcess {
+function spawnCapture(
+  binary: string,
+  spec: CaptureSpec & KeyframeWatchSpec,
+  handlers: CaptureHandlers,
+): CaptureProcess {
   const analysis = spec.analysis ? listenForAnalysis((chunk) => handlers.onAnalysis?.(chunk)) : undefined;
   const args = captureArgs(
     spec.analysis && analysis ? { ...spec, analysis: { ...spec.analysis, target: `unix:${analysis.path}` } } : spec,
@@ -139,6 +137,10 @@ function spawnCapture(binary: string, spec: CaptureSpec, handlers: CaptureHandle
   // fluent-ffmpeg applies outputOptions to the output declared last: the chunk recorder's follow it.
   if (args.chunkOutput) command.output(args.chunkOutput.target).outputOptions(args.chunkOutput.options);
   if (args.analysisOutput) command.output(args.analysisOutput.target).outputOptions(args.analysisOutput.options);
+  if (spec.watchKeyframes) {
+    const watch = keyframeWatchOutput();
+    command.output(watch.target).outputOptions(watch.options);
+  }
   command
     .on('start', () => {
       child = (command as unknown as { ffmpegProc: ChildLike }).ffmpegProc;
@@ -181,59 +183,4 @@ function spawnCapture(binary: string, spec: CaptureSpec, handlers: CaptureHandle
       else pendingSignal = signal;
     },
   };
-}
-
-function probeKeyframeTimes(
-  binary: string,
-  spec: Pick<CaptureSpec, 'url' | 'socketTimeoutSeconds'>,
-  options: { durationMs: number; maxKeyframes: number },
-): Promise<number[]> {
-  const args = probeArgs(spec);
-  return new Promise((resolve, reject) => {
-    const times: number[] = [];
-    const tail = new RingBuffer<string>(20);
-    let timebase = { num: 1, den: 90_000 };
-    let done = false;
-    let streamOpened = false;
-    let child: ChildLike | undefined;
-    const settle = () => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      child?.kill('SIGKILL');
-      // An opened stream without a keyframe in the whole window has a long GOP:
-      // that is an answer (decode everything), not a failure.
-      if (times.length > 0 || streamOpened) resolve(times);
-      else reject(new Error(`probe could not read the stream: ${redactCredentials(tail.toArray().join(' | '))}`));
-    };
-    const timer = setTimeout(settle, options.durationMs);
-    const command = ffmpeg(spec.url)
-      .setFfmpegPath(binary)
-      .inputOptions(args.inputOptions)
-      .outputOptions(args.outputOptions)
-      .output('-')
-      .on('start', () => {
-        child = (command as unknown as { ffmpegProc: ChildLike }).ffmpegProc;
-        if (done) child.kill('SIGKILL');
-      })
-      .on('stderr', (line: string) => {
-        const parsed = parseShowinfoLine(line);
-        if (line.startsWith('Input #0')) streamOpened = true;
-        if (!parsed) {
-          tail.push(line);
-          return;
-        }
-        if (parsed.kind === 'timebase') timebase = { num: parsed.num, den: parsed.den };
-        else if (parsed.keyframe && parsed.pts >= 0) {
-          times.push(ptsToMs(parsed.pts, timebase.num, timebase.den));
-          if (times.length >= options.maxKeyframes) settle();
-        }
-      })
-      .on('end', settle)
-      .on('error', (error: Error) => {
-        if (!done && times.length === 0) tail.push(error.message);
-        settle();
-      });
-    command.run();
-  });
 }

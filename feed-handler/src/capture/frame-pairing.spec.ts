@@ -92,3 +92,19 @@ describe('capture time of a chunk boundary', () => {
     expect(pairer.captureTimeOf(12_000)).toBe(1_000_012_000);
   });
 });
+
+describe('frame pairing without JPEGs (a chunk recorder)', () => {
+  it('times the stream from the lines alone and keeps none of them once stamped', () => {
+    const pairer = new FramePairer({ anchorSamples: 1, withoutJpegs: true });
+    pairer.addStderrLine('[Parsed_showinfo_0 @ 0x1] config in time_base: 1/90000, frame_rate: 10/1', 1_000);
+    for (let n = 0; n < 50; n++) {
+      const out = pairer.addStderrLine(
+        `[Parsed_showinfo_0 @ 0x1] n:${n} pts:${n * 90_000} pts_time:x pos:-1 iskey:1 type:I`,
+        1_100 + n * 1000,
+      );
+      expect(out).toEqual([]);
+    }
+    expect(pairer.pending).toEqual({ times: 0, jpegs: 0 });
+    expect(pairer.captureTimeOf(10_000)).toBe(11_000);
+  });
+});

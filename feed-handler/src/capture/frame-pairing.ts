@@ -28,6 +28,8 @@ export interface FramePairerOptions {
   anchorSamples?: number;
   /** A frame is not held longer than this (ms of arrival time, default 3,000). */
   maxHoldMs?: number;
+  /** No JPEGs come (a chunk recorder): the lines only time the stream, and are dropped once stamped. */
+  withoutJpegs?: boolean;
 }
 
 interface FrameTime {
@@ -51,6 +53,7 @@ export class FramePairer {
   private expectedN = 0;
   private readonly anchorSamples: number;
   private readonly maxHoldMs: number;
+  private readonly withoutJpegs: boolean;
   /** Frame lines read so far (held back or not). */
   framesSeen = 0;
   /** Frame numbers that skipped or repeated: should stay 0. */
@@ -63,6 +66,7 @@ export class FramePairer {
   constructor(options: FramePairerOptions = {}) {
     this.anchorSamples = Math.max(1, options.anchorSamples ?? 3);
     this.maxHoldMs = options.maxHoldMs ?? 3_000;
+    this.withoutJpegs = options.withoutJpegs ?? false;
   }
 
   /** Feeds one stderr line and the wall-clock time it was read; returns the pairs it completed. */
@@ -135,6 +139,10 @@ export class FramePairer {
   }
 
   private drain(): TimedJpeg[] {
+    if (this.withoutJpegs) {
+      while (this.times[0] && this.times[0].ms !== null) this.times.shift();
+      return [];
+    }
     const out: TimedJpeg[] = [];
     while (this.times.length > 0 && this.jpegs.length > 0) {
       const time = this.times[0] as FrameTime;

@@ -18,11 +18,11 @@
  * written and the oldest hours that retention may delete are listed.
  */
 import { mkdir, open, readdir, rename, rm, rmdir, stat, statfs, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { chunkRelativePath, parseChunkPath, parseThumbnailPath } from '@fathom/index-contract';
 import { type Clock, sleep } from '../shared/clock.js';
 import { sortedFolderNumbers } from './folders.js';
-import { BOX_HEADER_BYTES, isCompleteMp4 } from './mp4-boxes.js';
+import { BOX_HEADER_BYTES, isCompleteMp4, parseBoxHeader, videoStartSeconds } from './mp4-boxes.js';
 
 export type FootageKind = 'thumbnail' | 'chunk';
 
@@ -82,6 +82,13 @@ export interface FootageStore {
     chunk: { camera: string; startMs: number; endMs: number },
     timeoutMs: number,
   ): Promise<{ filepath: string; bytes: number } | null>;
+  /**
+   * Where the video starts in a finished staged chunk (ms into the file; 0 when at its start), from its
+   * index; null when it holds no video (only the sound before the first keyframe). Throws when unreadable.
+   */
+  stagedChunkVideoStartMs(stagingPath: string): Promise<number | null>;
+  /** Removes a staged chunk that is not to be published (only under the staging folder). */
+  discardStagedChunk(stagingPath: string): Promise<void>;
   /** Up to `limit` chunks of `camera` starting after afterMs (null: all), oldest first. */
   listChunksNewer(camera: string, afterMs: number | null, limit: number): Promise<StoredChunk[]>;
   /** Every hour folder of the cameras' thumbnails and chunks, oldest first. */
@@ -228,6 +235,44 @@ export function createFootageStore(options: { thumbnailRoot: string; chunkRoot: 
         removedFiles++;
       }
       return { stagingDir, removedFiles, removedBytes };
+    },
+
+    async stagedChunkVideoStartMs(stagingPath) {
+      const size = await sizeOf(stagingPath);
+      if (!size) throw new Error(`no staged chunk at ${stagingPath}`);
+      const handle = await open(stagingPath, 'r');
+      try {
+        // faststart puts moov right after ftyp; a few top-level boxes are walked at most.
+        let offset = 0;
+        for (let boxes = 0; offset < size && boxes < 8; boxes++) {
+          const head = Buffer.alloc(BOX_HEADER_BYTES);
+          const { bytesRead } = await handle.read(head, 0, BOX_HEADER_BYTES, offset);
+          const header = parseBoxHeader(head.subarray(0, bytesRead), offset, size);
+          if (!header) break;
+          if (header.type === 'moov') {
+            // A moov larger than this is no chunk of ours (a 10 min chunk's is a few hundred KiB).
+            if (header.size > 64 * 1024 * 1024) break;
+            const box = Buffer.alloc(header.size);
+            await handle.read(box, 0, header.size, offset);
+            const headerBytes = box.readUInt32BE(0) === 1 ? 16 : 8;
+            const seconds = videoStartSeconds(box.subarray(headerBytes));
+            return seconds === null ? null : Math.round(seconds * 1000);
+          }
+          offset += header.size;
+        }
+        throw new Error(`no readable index in ${stagingPath}`);
+      } finally {
+        await handle.close();
+      }
+    },
+
+    async discardStagedChunk(stagingPath) {
+      const staging = join(chunkRoot, STAGING);
+      // Only a file ffmpeg staged: a path from elsewhere is a bug, not something to delete.
+      if (!resolve(stagingPath).startsWith(`${resolve(staging)}${sep}`)) {
+        throw new Error(`not a staged chunk: ${stagingPath}`);
+      }
+      await rm(stagingPath, { force: true });
     },
 
     async publishChunk(stagingPath, chunk, timeoutMs) {

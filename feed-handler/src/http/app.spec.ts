@@ -13,6 +13,7 @@ const report = (ok: boolean): HealthReport => ({
       ok,
       state: ok ? 'online' : 'offline',
       mode: 'keyframes',
+      modeSource: 'learnt',
       frameAgeSeconds: ok ? 1 : 99,
       storing: true,
       storeError: null,

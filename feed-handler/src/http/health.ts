@@ -7,7 +7,10 @@ export interface CameraHealth {
   camera: string;
   ok: boolean;
   state: CameraSnapshot['state'];
+  /** Decoding keyframes only or all frames (`all` while auto is still learning the keyframe interval). */
   mode: CameraSnapshot['mode'];
+  /** How the mode was chosen: override, learning, learnt, remembered (from the file), fallback. */
+  modeSource: CameraSnapshot['modeSource'];
   /** Seconds since the newest frame (or since start, before the first one). */
   frameAgeSeconds: number;
   /** False while decoded frames cannot be written (a volume it may not write, a full disk). */
@@ -16,6 +19,11 @@ export interface CameraHealth {
   storeError: string | null;
   frames: number;
   restarts: number;
+  /**
+   * With a sub-stream (`thumbnailUrl`): the main stream's recorder, a second ffmpeg. Its keyframes are what it
+   * decodes; a recorder without one for HEALTH_MAX_FRAME_AGE_SECONDS + 30 s makes the camera not ok.
+   */
+  recording?: { state: CameraSnapshot['state']; keyframeAgeSeconds: number; restarts: number };
 }
 
 export interface HealthReport {

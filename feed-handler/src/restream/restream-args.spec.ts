@@ -47,6 +47,24 @@ describe('restream ffmpeg arguments', () => {
     ]);
   });
 
+  it("reads a UDP camera over UDP, with the capture's UDP options", () => {
+    const udp = probeArgs({ ...rtsp, transport: 'udp' });
+    expect(udp.slice(2, 6)).toEqual(['-rtsp_transport', 'udp', '-timeout', '10000000']);
+    expect(after(udp, '-buffer_size')).toEqual(['2097152']);
+    expect(udp.indexOf('-buffer_size')).toBeLessThan(udp.indexOf('-i'));
+    expect(
+      after(
+        restreamArgs({
+          input: { ...rtsp, transport: 'udp' },
+          plan: { audio: 'silent' },
+          outputUrl: out,
+          audioBitrateKbps: 128,
+        }),
+        '-rtsp_transport',
+      ),
+    ).toEqual(['udp']);
+  });
+
   it('copies video and the camera AAC into FLV, with progress on stdout', () => {
     const args = restreamArgs({ input: rtsp, plan: { audio: 'copy' }, outputUrl: out, audioBitrateKbps: 128 });
     expect(after(args, '-i')).toEqual(['rtsp://u:p@cam/1']);

@@ -6,9 +6,14 @@
  * what ffmpeg gets.
  */
 
-/** Where a restream reads from: the camera's RTSP stream, or a media file played in real time, looped (tests, bench). */
+import { type RtspTransport, rtspInputOptions } from '../capture/ffmpeg-args.js';
+
+/**
+ * Where a restream reads from: the camera's RTSP stream (over the camera's `transport`, as the
+ * capture reads it; absent: tcp), or a media file played in real time, looped (tests, bench).
+ */
 export type RestreamInput =
-  | { kind: 'rtsp'; url: string; socketTimeoutSeconds: number }
+  | { kind: 'rtsp'; url: string; socketTimeoutSeconds: number; transport?: RtspTransport }
   | { kind: 'file'; path: string };
 
 /** Codec names (ffmpeg's) of the first video and the first audio stream of the input; null when there is none. */
@@ -51,11 +56,8 @@ export function publishUrl(target: { url: string; key: string }): string {
 function inputOptions(input: RestreamInput): string[] {
   if (input.kind === 'file') return ['-re', '-stream_loop', '-1', '-i', input.path];
   return [
-    '-rtsp_transport',
-    'tcp',
-    // ffmpeg 5.1's RTSP demuxer takes the socket timeout in microseconds.
-    '-timeout',
-    String(Math.round(input.socketTimeoutSeconds * 1_000_000)),
+    // The camera's transport and socket timeout, exactly as the capture reads it.
+    ...rtspInputOptions(input),
     // With a second input (the silent track) each input is read by its own thread; the
     // default queue of 8 packets fills while the outputs open and ffmpeg then warns.
     '-thread_queue_size',
