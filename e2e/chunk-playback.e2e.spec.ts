@@ -133,7 +133,8 @@ async function expectHevcMessage(page: Page, c: Case, audio: boolean): Promise<v
 
   const link = box.getByRole('link', { name: /Download the clip/ });
   const href = (await link.getAttribute('href')) as string;
-  expect(href).toBe(`${stack.backend}${c.url}`);
+  // On the API's own origin, as an attachment: the dashboard's origin is another one, where `download` is ignored.
+  expect(href).toBe(`${stack.backend}${c.url}?download=1`);
   expect(await link.getAttribute('download')).toBe(
     `${c.camera}-${new Date(startMs).toISOString().slice(0, 19).replaceAll(':', '-')}Z.mp4`,
   );
@@ -141,6 +142,7 @@ async function expectHevcMessage(page: Page, c: Case, audio: boolean): Promise<v
   const served = await fetch(href);
   expect(served.status).toBe(200);
   expect(served.headers.get('content-type')).toBe('video/mp4');
+  expect(served.headers.get('content-disposition')).toMatch(/^attachment; filename="/);
   expect((await served.arrayBuffer()).byteLength).toBe(c.bytes);
 
   // Reached by Tab from the top of the page, before the filmstrip's frames.

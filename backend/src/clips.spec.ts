@@ -161,6 +161,18 @@ describe('GET /chunks/*', () => {
     expect((await get(url, { headers: { 'If-None-Match': etag } })).status).toBe(304);
   });
 
+  it('plays inline, saves with ?download=1, and refuses another download value', async () => {
+    expect((await get(url)).headers.get('content-disposition')).toMatch(
+      /^inline; filename="fathom-cam1-\d+-\d+\.mp4"$/,
+    );
+    const saved = await get(`${url}?download=1`);
+    expect(saved.status).toBe(200);
+    expect(saved.headers.get('content-disposition')).toMatch(/^attachment; filename="fathom-cam1-/);
+    const refused = await get(`${url}?download=yes`);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ detail: expect.stringContaining('download') });
+  });
+
   it('serves only contract names inside CHUNK_DIR', async () => {
     expect((await get('/chunks/cam1/2026/11/25/15/1.mp4')).status).toBe(400);
     expect((await rawGet(api.url, '/chunks/../outside.mp4')).status).toBeGreaterThanOrEqual(400);

@@ -316,14 +316,15 @@ export function buildOpenApiDocument(options: {
     registry.registerPath({
       method: 'get',
       path: '/chunks/{path}',
-      summary: 'A video chunk (MP4, H.264 as the camera sent it); supports Range requests',
+      summary:
+        'A video chunk (MP4, the video as the camera sent it, its sound as AAC); Range requests; ?download=1 to save it',
       security,
-      request: { params: chunkPathParams },
+      request: { params: chunkPathParams, query: exportVideoQuery },
       responses: {
         200: { description: 'The MP4', content: { 'video/mp4': { schema: z.string().openapi({ format: 'binary' }) } } },
         206: { description: 'The requested byte range (Content-Range)' },
         304: { description: 'Not modified (If-None-Match)' },
-        400: problem('Not of the path pattern'),
+        400: problem('Not of the path pattern, or download not 0 or 1'),
         ...denied,
         404: problem('No such file (or a path of the pattern that names none)'),
         416: problem('Range not satisfiable'),

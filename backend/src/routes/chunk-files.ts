@@ -1,14 +1,18 @@
 /**
  * GET /chunks/<camera>/<YYYY>/<MM>/<DD>/<HH>/<start-ms>-<end-ms>.mp4: the MP4s,
  * read-only, with HTTP range requests (206) so a browser can seek without
- * downloading the whole chunk. Same path rules as /thumbnails.
+ * downloading the whole chunk. Same path rules as /thumbnails. `?download=1`
+ * answers it as an attachment: a link on another origin (the dashboard's) cannot
+ * ask the browser to save it otherwise, and an H.265 chunk it cannot play is saved.
  */
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import type { ChunkStore, ThumbnailFile } from '../adapters/files.js';
+import { exportVideoQuery } from '../exports/export-schemas.js';
 import { badRequest, notFound } from '../problems.js';
 import { CHUNK_PATH_PATTERN } from '../schemas.js';
 import { IMMUTABLE } from './send-thumbnail.js';
+import { parseQuery } from './shared.js';
 
 export function chunkFileHandler(files: ChunkStore) {
   return async (req: Request, res: Response) => {
@@ -18,8 +22,12 @@ export function chunkFileHandler(files: ChunkStore) {
     if (!CHUNK_PATH_PATTERN.test(relative)) {
       throw badRequest('not a chunk path: expected camera/YYYY/MM/DD/HH/<start-ms>-<end-ms>.mp4 (UTC)');
     }
+    const { download } = parseQuery(exportVideoQuery, req.query);
     const file = await files.open(relative);
     if (!file) throw notFound(`no such chunk: ${relative}`);
+    const camera = relative.split('/')[0] ?? 'camera';
+    const name = `fathom-${camera}-${relative.split('/').pop() ?? 'chunk.mp4'}`;
+    res.set('Content-Disposition', `${download === '1' ? 'attachment' : 'inline'}; filename="${name}"`);
     await sendVideo(req, res, file);
   };
 }

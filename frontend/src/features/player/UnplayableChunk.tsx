@@ -50,14 +50,12 @@ export function UnplayableChunk({
         title={why.title}
         action={
           why.download ? (
-            // `download` names the file where the API is on the dashboard's origin (a reverse proxy); across
-            // origins browsers ignore it and open the MP4, in a new tab here so the dashboard stays.
+            // Across origins browsers ignore `download`; the API's ?download=1 (Content-Disposition:
+            // attachment) saves the file wherever the API is, and the dashboard stays where it is.
             <a
               className="button-link"
-              href={mediaUrl}
+              href={downloadUrl(mediaUrl)}
               download={chunkDownloadName(chunk)}
-              target="_blank"
-              rel="noopener"
               data-testid="chunk-download"
             >
               Download the clip (MP4, {formatBytes(chunk.bytes)})
@@ -71,4 +69,9 @@ export function UnplayableChunk({
       </Notice>
     </div>
   );
+}
+
+/** The chunk's URL asking the API to answer it as an attachment (it may already carry ?access_token=). */
+export function downloadUrl(mediaUrl: string): string {
+  return `${mediaUrl}${mediaUrl.includes('?') ? '&' : '?'}download=1`;
 }
