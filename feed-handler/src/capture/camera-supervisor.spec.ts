@@ -267,7 +267,7 @@ describe('CameraSupervisor', () => {
   });
 
   /** Drives a learning run to a switch and lets the keyframe run take over; returns both runs. */
-  const switchWithChunks = async (chunkSeconds: number) => {
+  const switchWithChunks = async (chunkSeconds: number, firstChunkBeforeSwitch = true) => {
     const published: { file: string; startMs: number; endMs: number }[] = [];
     const discarded: string[] = [];
     supervisor = make(
@@ -295,7 +295,7 @@ describe('CameraSupervisor', () => {
       ffmpeg.emitOn(a, i * 1000);
       ffmpeg.emitKeyframe(a, i * 1006);
       // The first chunk runs from the first packet to the first boundary (capture time t0 + 1900).
-      if (i === 2) a.handlers.onStderrLine('ra-000000.mp4,0.000000,2.000000');
+      if (i === 2 && firstChunkBeforeSwitch) a.handlers.onStderrLine('ra-000000.mp4,0.000000,2.000000');
       if (i < 4) await clock.advance(1000);
     }
     await flushPromises();
@@ -368,6 +368,25 @@ describe('CameraSupervisor', () => {
     await flushPromises();
     expect(rel(published).map(([file]) => file)).toEqual(['ra-000000.mp4', 'ra-000001.mp4', 'rb-000000.mp4']);
     expect(discarded).toEqual([]);
+  });
+
+  it('drops the sliver the old ffmpeg starts after the new one began, and the part of the new one it has whole', async () => {
+    // The switch comes before the old run's first chunk is finished: it is stopped at once.
+    const { a, b, published, discarded, rel } = await switchWithChunks(10, false);
+    expect(a.signals).toEqual(['q']);
+    // Its first chunk ends at the boundary (t0 + 11.9 s), and at its quit it finishes a sliver after it.
+    a.handlers.onStderrLine('ra-000000.mp4,0.000000,12.000000');
+    a.handlers.onStderrLine('ra-000001.mp4,12.000000,12.100000');
+    b.handlers.onStderrLine('rb-000000.mp4,0.000000,7.500000');
+    await flushPromises();
+    a.handlers.onExit({ code: 0, signal: null });
+    b.handlers.onStderrLine('rb-000001.mp4,7.500000,17.500000');
+    await flushPromises();
+    expect(rel(published)).toEqual([
+      ['ra-000000.mp4', -100, 11900],
+      ['rb-000001.mp4', 11900, 21900],
+    ]);
+    expect(discarded).toEqual(['ra-000001.mp4', 'rb-000000.mp4']);
   });
 
   it('stops an old ffmpeg finishing its chunk when the chunk line never comes', async () => {

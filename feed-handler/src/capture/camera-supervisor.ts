@@ -194,6 +194,8 @@ interface Run {
   lastChunkEndMs: number | null;
   /** Handed over, still recording: stops after the chunk it is writing (a whole one) is finished. */
   finishChunkThenStop: boolean;
+  /** Chunks of this (old) run that start at or after this capture time are the successor's: discarded. */
+  discardFromMs: number | null;
   /** The staged stop has begun ("q" sent). */
   stopRequested: boolean;
   /** That chunk is done: what this run finishes after it (a part the successor has) is discarded. */
@@ -467,6 +469,7 @@ export class CameraSupervisor {
       chunksFinished: 0,
       lastChunkEndMs: null,
       finishChunkThenStop: false,
+      discardFromMs: null,
       stopRequested: false,
       chunksClosed: false,
       waitingFor: null,
@@ -706,15 +709,20 @@ export class CameraSupervisor {
       },
       to.choice.mode === 'keyframes' ? 'handed over: decoding keyframes only' : 'handed over: decoding all frames',
     );
+    const takeoverFromMs = to.parked[0]?.capturedAtMs ?? null;
     this.accept(to, to.parked.splice(0));
     from.markHandedOver();
+    // The new run's chunks that the old one recorded whole are dropped once the old one's last is known.
+    if (from.ended) to.coveredUntilMs = from.lastChunkEndMs;
+    else to.waitingFor = from;
     if (from.ended) return;
     if (!finishChunk) {
+      // What the old one starts after the new one's first frame (a sliver past a boundary) the new one has.
+      from.discardFromMs = takeoverFromMs;
       this.stageStop(from);
       return;
     }
     from.finishChunkThenStop = true;
-    to.waitingFor = from;
     // A chunk line that never comes (a stream that stopped) must not keep two ffmpegs for ever.
     from.stopTimers.push(this.deps.clock.setTimeout(() => this.stageStop(from), (from.chunkSeconds + 10) * 1_000));
   }
@@ -832,11 +840,13 @@ export class CameraSupervisor {
     const discard =
       run.firstChunkSoundOnly && entry.startSeconds === 0
         ? 'sound only, from before the first keyframe: no picture to show'
-        : run.chunksClosed
-          ? 'recorded after the mode switch by the old ffmpeg: the new one has this part'
-          : run.coveredUntilMs !== null && endMs <= run.coveredUntilMs + SAME_CUT_MS
-            ? 'recorded whole by the old ffmpeg before the mode switch'
-            : null;
+        : run.discardFromMs !== null && startMs >= run.discardFromMs
+          ? 'recorded by the old ffmpeg after the new one had started: the new one has this part'
+          : run.chunksClosed
+            ? 'recorded after the mode switch by the old ffmpeg: the new one has this part'
+            : run.coveredUntilMs !== null && endMs <= run.coveredUntilMs + SAME_CUT_MS
+              ? 'recorded whole by the old ffmpeg before the mode switch'
+              : null;
     if (discard) {
       this.log.info({ camera: camera.id, file: entry.file, startMs, endMs, why: discard }, 'chunk discarded');
       const onDiscarded = this.deps.onChunkDiscarded;
