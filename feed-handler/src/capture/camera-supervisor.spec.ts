@@ -23,6 +23,7 @@ const settings: SupervisorSettings = {
   stopGraceMs: 2000,
   maxClockSkewMs: 10_000,
   stderrLines: 10,
+  anchorSamples: 3,
 };
 
 type FakeRun = {

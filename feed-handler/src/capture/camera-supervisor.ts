@@ -68,7 +68,7 @@ export interface SupervisorSettings {
   maxClockSkewMs: number;
   /** ffmpeg stderr lines kept for the exit report. */
   stderrLines: number;
-  /** Frames after each start are held until the stream clock's anchor rests on this many (default 3). */
+  /** Frames after each start are held until the stream clock's anchor rests on this many (default 8, or 3 s). */
   anchorSamples?: number;
   /** Size of the gray frame handed beside each JPEG to the motion analysis; absent: no analysis. */
   analysis?: { width: number; height: number };
@@ -221,6 +221,15 @@ interface Run {
 }
 
 const DEFAULT_HANDOVER_TIMEOUT_MS = 20_000;
+/**
+ * Arrivals the anchor rests on before frames are stamped. The least delayed of 3 arrivals over a link with
+ * 10–70 ms of jitter is still 50 ms late one time in three; of 8, a few times in a hundred (test/jitter).
+ * Decoding every frame, 8 arrivals come within a second (the stream clock's showinfo); decoding keyframes
+ * only, one a second, so the 3 s hold of FramePairer lets the first frames go with 3 or 4.
+ */
+const DEFAULT_ANCHOR_SAMPLES = 8;
+/** A standby run (a mode switch) holds its frames for its 8 arrivals, a keyframe a second: the old run covers. */
+const STANDBY_MAX_HOLD_MS = 10_000;
 /** A reader joins a stream anywhere in its GOP; "smart codec" cameras send a keyframe every 10 s or less. */
 const FIRST_KEYFRAME_GRACE_MS = 10_000;
 /**
@@ -414,7 +423,12 @@ export class CameraSupervisor {
     const grays = settings.analysis ? new GrayFrames(settings.analysis.width * settings.analysis.height, clock) : null;
     // A chunk starts where the previous one ended: the same instant gets the same capture time.
     const previousChunkEnd = { streamMs: Number.NaN, captureMs: 0 };
-    const pairer = new FramePairer({ anchorSamples: settings.anchorSamples ?? 3, withoutJpegs: recorder });
+    const pairer = new FramePairer({
+      anchorSamples: settings.anchorSamples ?? DEFAULT_ANCHOR_SAMPLES,
+      // A standby's frames wait for the handover anyway: they may wait for a well-rested anchor too.
+      ...(role === 'standby' ? { maxHoldMs: STANDBY_MAX_HOLD_MS } : {}),
+      withoutJpegs: recorder,
+    });
     // Chunk lines wait while frames are held back, so both are timed by the same (settled) anchor.
     const heldChunks: SegmentListEntry[] = [];
     const description = new InputDescriptionParser();
@@ -501,6 +515,11 @@ export class CameraSupervisor {
         if (KeyframeWatch.owns(line)) {
           const keyframeMs = run.watch?.add(line) ?? null;
           if (keyframeMs !== null) this.learnFromKeyframe(run, keyframeMs);
+          return;
+        }
+        if (FramePairer.ownsClockLine(line)) {
+          this.route(run, pairer.addClockLine(line, clock.now()));
+          run.releaseChunks(false);
           return;
         }
         if (line.includes('Parsed_showinfo')) {

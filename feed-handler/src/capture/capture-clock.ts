@@ -4,15 +4,22 @@
  * at capture, so frame-to-frame it is exact; our arrival time carries the
  * network/server delay plus scheduling jitter (tens of ms on a loaded host).
  * The offset is therefore the smallest (arrival - stream time) seen over a
- * sliding window of recent frames: the frame that was delayed least tells
+ * sliding window of recent arrivals: the frame that was delayed least tells
  * the truth best, and a window (not all history) follows a camera clock that
- * drifts against ours.
+ * drifts against ours. The window is a span of time, not a number of frames:
+ * the stream clock's showinfo reports every decoded frame (10–30 a second when
+ * every frame is decoded, one a second with keyframes only), and a window of
+ * 30 s holds the least delayed of all of them whatever the rate.
  */
 export class CaptureClock {
-  private samples: number[] = [];
+  /** Candidates for the minimum, oldest first, offsets increasing (a monotonic queue: O(1) per arrival). */
+  private candidates: { arrivalMs: number; offset: number }[] = [];
+  private head = 0;
+  private count = 0;
 
   constructor(
-    private readonly windowFrames = 30,
+    /** How far back (arrival time) the least delayed arrival is looked for. */
+    private readonly windowMs = 30_000,
     /** A jump larger than this between stream time and arrival is a stream discontinuity (camera restart, RTP jump). */
     private readonly discontinuityMs = 1_000,
   ) {}
@@ -22,9 +29,23 @@ export class CaptureClock {
     const offset = arrivalMs - streamMs;
     const current = this.offsetMs;
     const restarted = current !== null && Math.abs(offset - current) > this.discontinuityMs;
-    if (restarted) this.samples = [];
-    this.samples.push(offset);
-    if (this.samples.length > this.windowFrames) this.samples.shift();
+    if (restarted) {
+      this.candidates = [];
+      this.head = 0;
+      this.count = 0;
+    }
+    // An older candidate with a larger offset can never be the minimum again.
+    while (this.candidates.length > this.head && (this.candidates.at(-1)?.offset as number) >= offset) {
+      this.candidates.pop();
+    }
+    this.candidates.push({ arrivalMs, offset });
+    while ((this.candidates[this.head]?.arrivalMs as number) < arrivalMs - this.windowMs) this.head++;
+    // Compact now and then, so the array does not grow with the stream.
+    if (this.head > 1024) {
+      this.candidates = this.candidates.slice(this.head);
+      this.head = 0;
+    }
+    this.count++;
     return { restarted };
   }
 
@@ -40,13 +61,13 @@ export class CaptureClock {
     return offset === null ? null : Math.round(streamMs + offset);
   }
 
-  /** Samples behind the current offset (since the last start-over): the more, the better the anchor. */
+  /** Arrivals behind the current offset (since the last start-over): the more, the better the anchor. */
   get size(): number {
-    return this.samples.length;
+    return this.count;
   }
 
-  /** The current offset (wall clock minus stream time, ms); null before any sample. */
+  /** The current offset (wall clock minus stream time, ms): the least delayed arrival in the window; null before any. */
   get offsetMs(): number | null {
-    return this.samples.length === 0 ? null : Math.min(...this.samples);
+    return this.candidates[this.head]?.offset ?? null;
   }
 }

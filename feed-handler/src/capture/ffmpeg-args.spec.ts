@@ -53,13 +53,13 @@ describe('ffmpeg arguments', () => {
     expect(ONE_PER_SECOND_SELECT.startsWith(`select=${gate}(`)).toBe(true);
     const withAnalysis = captureArgs({ ...spec, analysis: { width: 64, height: 36, target: 'unix:/tmp/a.sock' } });
     const graph = withAnalysis.outputOptions[withAnalysis.outputOptions.indexOf('-filter_complex') + 1];
-    expect(graph).toContain(`[0:v:0]${ONE_PER_SECOND_SELECT},split=2`);
+    expect(graph).toContain(`[0:v:0]showinfo@clock=checksum=0,${ONE_PER_SECOND_SELECT},split=2`);
   });
-  it('selects one frame per wall-clock second, scales, then reports times with showinfo last', () => {
+  it('times every decoded frame first, selects one frame per wall-clock second, scales, then showinfo last', () => {
     const out = captureArgs(spec).outputOptions;
     const vf = out[out.indexOf('-vf') + 1];
     expect(vf).toBe(
-      'select=st(0\\,max(ld(0)\\,key))*(isnan(prev_selected_t)+gt(floor(t)\\,floor(prev_selected_t))),scale=320:-2,showinfo',
+      'showinfo@clock=checksum=0,select=st(0\\,max(ld(0)\\,key))*(isnan(prev_selected_t)+gt(floor(t)\\,floor(prev_selected_t))),scale=320:-2,showinfo',
     );
     expect(out).toEqual(
       expect.arrayContaining(['-copyts', '-fps_mode', 'passthrough', '-f', 'image2pipe', '-q:v', '5']),
@@ -174,5 +174,24 @@ describe('main-stream recorder arguments (a camera with a sub-stream)', () => {
     expect(args.outputOptions).not.toContain('mjpeg');
     expect(args.analysisOutput).toBeUndefined();
     expect(args.chunkOutput?.options).toContain('copy');
+  });
+});
+
+describe('threads (bench:memory)', () => {
+  it('runs one thread per filter graph and per encoder, so each JPEG and gray frame comes out at once', () => {
+    const args = captureArgs({
+      url: 'rtsp://cam/1',
+      mode: 'keyframes',
+      width: 320,
+      quality: 5,
+      socketTimeoutSeconds: 10,
+      analysis: { width: 64, height: 36, target: 'unix:/tmp/a.sock' },
+    });
+    const after = (list: string[], option: string) => list[list.indexOf(option) + 1];
+    expect(after(args.outputOptions, '-filter_threads')).toBe('1');
+    expect(after(args.outputOptions, '-filter_complex_threads')).toBe('1');
+    const encoder = args.outputOptions.indexOf('mjpeg');
+    expect(args.outputOptions.slice(encoder + 1, encoder + 3)).toEqual(['-threads', '1']);
+    expect(after(args.analysisOutput?.options ?? [], '-threads')).toBe('1');
   });
 });

@@ -159,10 +159,20 @@ export function inputOptions(spec: Pick<CaptureSpec, 'mode' | 'socketTimeoutSeco
 export const ONE_PER_SECOND_SELECT =
   'select=st(0\\,max(ld(0)\\,key))*(isnan(prev_selected_t)+gt(floor(t)\\,floor(prev_selected_t)))';
 
+/**
+ * The stream clock's own showinfo, first in the graph: every decoded frame (all of them while every frame is
+ * decoded, the keyframes otherwise) reports its stream time as soon as it leaves the decoder, before the
+ * select, the scale and the encoder. Each line is one more arrival for CaptureClock's anchor: at 10–30 fps
+ * the anchor rests on many arrivals within a second instead of one a second, so a link's jitter (the least
+ * delayed of many) hardly reaches the capture times. Named, so its lines never count as JPEGs; no checksum.
+ */
+export const CLOCK_SHOWINFO_NAME = 'showinfo@clock';
+const CLOCK_SHOWINFO = `${CLOCK_SHOWINFO_NAME}=checksum=0`;
+
 export function videoFilter(spec: Pick<CaptureSpec, 'width'>): string {
   // Downscale before encoding (cheap JPEGs); -2 keeps the height even for the encoder.
-  // showinfo comes last, so its frame numbers count exactly the JPEGs on stdout.
-  return [ONE_PER_SECOND_SELECT, `scale=${spec.width}:-2`, 'showinfo'].join(',');
+  // The unnamed showinfo comes last, so its frame numbers count exactly the JPEGs on stdout.
+  return [CLOCK_SHOWINFO, ONE_PER_SECOND_SELECT, `scale=${spec.width}:-2`, 'showinfo'].join(',');
 }
 
 /**
@@ -177,7 +187,7 @@ export function videoFilter(spec: Pick<CaptureSpec, 'width'>): string {
 export function analysisFilterGraph(spec: Pick<CaptureSpec, 'width'> & { analysis: AnalysisSpec }): string {
   const { width, height } = spec.analysis;
   return (
-    `[0:v:0]${ONE_PER_SECOND_SELECT},split=2[thumb][motion];` +
+    `[0:v:0]${CLOCK_SHOWINFO},${ONE_PER_SECOND_SELECT},split=2[thumb][motion];` +
     `[thumb]scale=${spec.width}:-2,showinfo[jpeg];` +
     `[motion]scale=${width}:${height}:flags=area,format=gray[gray]`
   );
@@ -204,9 +214,19 @@ export function captureArgs(spec: CaptureSpec): FfmpegArgs {
       '-an',
       '-sn',
       '-dn',
+      // One thread per filter graph: ffmpeg sizes its pools by the host's cores (81 threads and 43 MiB of
+      // its own memory on a 16-core host, bench:memory), and one small frame a second needs none of them.
+      '-filter_threads',
+      '1',
+      '-filter_complex_threads',
+      '1',
       ...filter,
       '-c:v',
       'mjpeg',
+      // A frame-threaded encoder hands a frame's packet out only when the next frame comes in: one
+      // thumbnail interval (1 s) late. One thread hands each JPEG out as soon as it is encoded.
+      '-threads',
+      '1',
       '-q:v',
       String(spec.quality),
       '-f',
@@ -260,6 +280,9 @@ export function analysisOutput(analysis: AnalysisSpec): { target: string; option
       'passthrough',
       '-c:v',
       'rawvideo',
+      // As the JPEG's encoder: without it the gray frame would come a second after its JPEG.
+      '-threads',
+      '1',
       '-pix_fmt',
       'gray',
       '-f',

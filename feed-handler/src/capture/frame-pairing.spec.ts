@@ -108,3 +108,28 @@ describe('frame pairing without JPEGs (a chunk recorder)', () => {
     expect(pairer.captureTimeOf(10_000)).toBe(11_000);
   });
 });
+
+describe('frame pairing with the stream clock showinfo (every decoded frame)', () => {
+  it('settles the anchor on the many decoded frames, the least delayed of them deciding the JPEG time', () => {
+    const pairer = new FramePairer({ anchorSamples: 8 });
+    pairer.addClockLine('[showinfo@clock @ 0x1] config in time_base: 1/90000, frame_rate: 10/1', 0);
+    pairer.addStderrLine('[Parsed_showinfo_3 @ 0x2] config in time_base: 1/90000, frame_rate: 10/1', 0);
+    // The JPEG's own line came 60 ms late; decoded frames every 100 ms, 10 to 70 ms late (the 4th 10 ms).
+    expect(pairer.addStderrLine('[Parsed_showinfo_3 @ 0x2] n:0 pts:0 pts_time:0 pos:-1 iskey:1 type:I', 1_160)).toEqual(
+      [],
+    );
+    expect(pairer.addJpeg(Buffer.from('jpeg'))).toEqual([]);
+    const delays = [60, 40, 70, 10, 50, 30, 20, 65];
+    const out: ReturnType<FramePairer['addClockLine']> = [];
+    for (const [k, delay] of delays.entries()) {
+      const line = `[showinfo@clock @ 0x1] n:${k} pts:${k * 9_000} pts_time:x pos:-1 fmt:yuv420p i:P iskey:0 type:P`;
+      out.push(...pairer.addClockLine(line, 1_100 + k * 100 + delay));
+      // The JPEG's line and 7 decoded frames: 8 arrivals, the anchor settles.
+      if (k < 6) expect(out).toEqual([]);
+    }
+    // Anchored on the 10 ms arrival (less the parser's one frame, 100 ms): stream 0 was captured at 1,010.
+    expect(out.map((f) => f.capturedAtMs)).toEqual([1_010]);
+    expect(FramePairer.ownsClockLine('[showinfo@clock @ 0x1] n:1')).toBe(true);
+    expect(FramePairer.ownsClockLine('[Parsed_showinfo_3 @ 0x2] n:1')).toBe(false);
+  });
+});

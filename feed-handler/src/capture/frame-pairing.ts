@@ -1,5 +1,5 @@
 import { CaptureClock } from './capture-clock.js';
-import { parseShowinfoLine, ptsToMs } from './showinfo.js';
+import { parseClockShowinfoLine, parseShowinfoLine, ptsToMs } from './showinfo.js';
 
 /**
  * Matches the JPEGs on ffmpeg's stdout with the showinfo lines on its stderr,
@@ -43,6 +43,8 @@ interface FrameTime {
 
 export class FramePairer {
   private timebase: { num: number; den: number } = { num: 1, den: 90_000 };
+  /** The stream clock's showinfo has its own config line (same input, so the same time base). */
+  private clockTimebase: { num: number; den: number } = { num: 1, den: 90_000 };
   /**
    * ffmpeg's H.264 parser hands a frame on only when the next one begins, so
    * every line reaches us one input frame interval after its frame arrived.
@@ -83,14 +85,43 @@ export class FramePairer {
     this.expectedN = parsed.n + 1;
     const streamMs = ptsToMs(parsed.pts, this.timebase.num, this.timebase.den);
     if (this.firstStreamMs === null) this.firstStreamMs = streamMs;
-    const previousOffset = this.captureClock.offsetMs;
-    const { restarted } = this.captureClock.add(streamMs, arrivalMs - this.parserDelayMs);
-    // Frames held from before a discontinuity belong to the old timeline: stamp them by its anchor.
-    if (restarted && previousOffset !== null) this.stampHeld((ms) => ms + previousOffset);
+    this.addArrival(streamMs, arrivalMs);
     this.times.push({ n: parsed.n, streamMs, seenAtMs: arrivalMs, ms: null });
     if (this.captureClock.size >= this.anchorSamples) this.stampHeld();
     else this.releaseStaleHeld(arrivalMs);
     return this.drain();
+  }
+
+  /**
+   * Feeds one line of the stream clock's showinfo (every decoded frame, ffmpeg-args.ts CLOCK_SHOWINFO_NAME):
+   * one more arrival for the anchor, no frame to pair. Returns what it let go (an anchor now settled).
+   */
+  addClockLine(line: string, arrivalMs: number): TimedJpeg[] {
+    const parsed = parseClockShowinfoLine(line);
+    if (!parsed) return [];
+    if (parsed.kind === 'timebase') {
+      this.clockTimebase = { num: parsed.num, den: parsed.den };
+      // The same input frame rate as the JPEGs' line says: its lines may come first.
+      if (parsed.frameRate) this.parserDelayMs = (1000 * parsed.frameRate.den) / parsed.frameRate.num;
+      return [];
+    }
+    // A frame without a time (before the first RTCP sync) tells the clock nothing.
+    if (parsed.pts < 0) return [];
+    this.addArrival(ptsToMs(parsed.pts, this.clockTimebase.num, this.clockTimebase.den), arrivalMs);
+    if (this.captureClock.size >= this.anchorSamples) this.stampHeld();
+    return this.drain();
+  }
+
+  /** Whether the line is the stream clock's (then it is neither a JPEG's line nor for the stderr tail). */
+  static ownsClockLine(line: string): boolean {
+    return line.includes('[showinfo@clock @');
+  }
+
+  private addArrival(streamMs: number, arrivalMs: number): void {
+    const previousOffset = this.captureClock.offsetMs;
+    const { restarted } = this.captureClock.add(streamMs, arrivalMs - this.parserDelayMs);
+    // Frames held from before a discontinuity belong to the old timeline: stamp them by its anchor.
+    if (restarted && previousOffset !== null) this.stampHeld((ms) => ms + previousOffset);
   }
 
   addJpeg(jpeg: Buffer): TimedJpeg[] {

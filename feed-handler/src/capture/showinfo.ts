@@ -8,10 +8,27 @@ export type ShowinfoLine =
   | { kind: 'timebase'; num: number; den: number; frameRate: { num: number; den: number } | null }
   | { kind: 'frame'; n: number; pts: number; keyframe: boolean };
 
-const TIMEBASE = /\[Parsed_showinfo_\d+ @ [^\]]+\] config in time_base: (\d+)\/(\d+)(?:, frame_rate: (\d+)\/(\d+))?/;
-const FRAME = /\[Parsed_showinfo_\d+ @ [^\]]+\] n:\s*(\d+) pts:\s*(-?\d+) .*?iskey:([01])/;
+const patterns = (instance: string) => ({
+  timebase: new RegExp(
+    `\\[${instance} @ [^\\]]+\\] config in time_base: (\\d+)\\/(\\d+)(?:, frame_rate: (\\d+)\\/(\\d+))?`,
+  ),
+  frame: new RegExp(`\\[${instance} @ [^\\]]+\\] n:\\s*(\\d+) pts:\\s*(-?\\d+) .*?iskey:([01])`),
+});
+/** The unnamed showinfo that counts the JPEGs. */
+const JPEG_LINES = patterns('Parsed_showinfo_\\d+');
+/** The stream clock's showinfo (ffmpeg-args.ts CLOCK_SHOWINFO_NAME): every decoded frame. */
+const CLOCK_LINES = patterns('showinfo@clock');
+
+/** A line of the stream clock's showinfo (every decoded frame), or null. */
+export function parseClockShowinfoLine(line: string): ShowinfoLine | null {
+  return line.includes('[showinfo@clock @') ? parseWith(CLOCK_LINES, line) : null;
+}
 
 export function parseShowinfoLine(line: string): ShowinfoLine | null {
+  return parseWith(JPEG_LINES, line);
+}
+
+function parseWith({ timebase: TIMEBASE, frame: FRAME }: ReturnType<typeof patterns>, line: string): ShowinfoLine | null {
   const frame = FRAME.exec(line);
   if (frame) {
     return { kind: 'frame', n: Number(frame[1]), pts: Number(frame[2]), keyframe: frame[3] === '1' };
