@@ -28,7 +28,10 @@ export function parseShowinfoLine(line: string): ShowinfoLine | null {
   return parseWith(JPEG_LINES, line);
 }
 
-function parseWith({ timebase: TIMEBASE, frame: FRAME }: ReturnType<typeof patterns>, line: string): ShowinfoLine | null {
+function parseWith(
+  { timebase: TIMEBASE, frame: FRAME }: ReturnType<typeof patterns>,
+  line: string,
+): ShowinfoLine | null {
   const frame = FRAME.exec(line);
   if (frame) {
     return { kind: 'frame', n: Number(frame[1]), pts: Number(frame[2]), keyframe: frame[3] === '1' };
