@@ -15,6 +15,40 @@ export interface ClipSpec {
   seconds: number;
 }
 
+/** Clips loop: at least 16 s and a whole number of GOPs (16 s at a 1, 2, 4 or 8 s GOP, 20 s at 10 s). */
+export function clipSeconds(keyframeSeconds: number): number {
+  return keyframeSeconds * Math.ceil(16 / keyframeSeconds);
+}
+
+/** What every camera records: 1080p30 at ~6 Mbit/s. */
+export function mainClipSpec(keyframeSeconds: number): ClipSpec {
+  return {
+    width: 1920,
+    height: 1080,
+    fps: 30,
+    bitrateKbps: 6000,
+    keyframeSeconds,
+    seconds: clipSeconds(keyframeSeconds),
+  };
+}
+
+/** A camera's low-resolution sub-stream (two-stream mode): 640x360, 30 fps, ~1 Mbit/s, the main stream's GOP. */
+export function subClipSpec(keyframeSeconds: number): ClipSpec {
+  return {
+    width: 640,
+    height: 360,
+    fps: 30,
+    bitrateKbps: 1000,
+    keyframeSeconds,
+    seconds: clipSeconds(keyframeSeconds),
+  };
+}
+
+/** One line of the report's camera list. */
+export function describeClip(spec: ClipSpec, stats: ClipStats & { path: string }, home: string): string {
+  return `${spec.width}x${spec.height} ${spec.fps} fps H.264 (libx264 veryfast, high profile, no B-frames, testsrc2 + temporal noise), ${spec.seconds} s looped, ${stats.frames} frames / ${stats.keyframes} keyframes, ${(stats.bitrateKbps / 1000).toFixed(2)} Mbit/s measured (\`${home && stats.path.startsWith(home) ? `~${stats.path.slice(home.length)}` : stats.path}\`)`;
+}
+
 /** Bump when the recipe below changes, so an old cached clip is never measured as a new one. */
 export const CLIP_RECIPE_VERSION = 1;
 

@@ -19,14 +19,20 @@ export interface CameraHealth {
   camera: string;
   state: string;
   mode: string | null;
+  /** How the mode was chosen: learning, learnt, remembered, fallback, override (absent in older feed-handlers). */
+  modeSource?: string | null;
   frameAgeSeconds: number;
   frames: number;
   restarts: number;
+  /** With a sub-stream (`thumbnailUrl`): the main stream's recorder. */
+  recording?: { state: string; keyframeAgeSeconds: number; restarts: number };
 }
 
 export interface FeedHandlerChild {
   pid: number;
   url: string;
+  /** Date.now() just before the process was spawned: where a cold start's times count from. */
+  spawnedAtMs: number;
   exited(): boolean;
   health(): Promise<{ cameras: CameraHealth[] }>;
   metrics(): Promise<string>;
@@ -34,7 +40,8 @@ export interface FeedHandlerChild {
 }
 
 export async function startFeedHandler(options: {
-  cameras: { id: string; url: string }[];
+  /** `thumbnailUrl`: the camera's sub-stream, which then gives the thumbnails (two-stream mode). */
+  cameras: { id: string; url: string; thumbnailUrl?: string }[];
   influx: { url: string; token: string; org: string; bucket: string };
   thumbnailDir: string;
   logFile: string;
@@ -48,6 +55,7 @@ export async function startFeedHandler(options: {
   const port = await freePort();
   const log = openSync(options.logFile, 'a');
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const spawnedAtMs = Date.now();
   const child = spawnBound(process.execPath, [...nodeArgs, join(REPO_ROOT, 'feed-handler/dist/main.js')], {
     cwd: REPO_ROOT,
     stdio: ['ignore', log, log],
@@ -85,6 +93,7 @@ export async function startFeedHandler(options: {
   return {
     pid: child.pid ?? -1,
     url,
+    spawnedAtMs,
     exited,
     health: async () => (await (await fetch(`${url}/healthz`)).json()) as { cameras: CameraHealth[] },
     metrics: async () => (await fetch(`${url}/metrics`)).text(),

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseThumbnailPath } from '@fathom/index-contract';
 
-/** Capture times (from the file names) of a camera's thumbnails under THUMBNAIL_DIR/<camera>/. */
-export function thumbnailTimesMs(thumbnailDir: string, camera: string): number[] {
-  const times: number[] = [];
+/** A camera's thumbnails under THUMBNAIL_DIR/<camera>/: absolute path and capture time (from the file name). */
+export function thumbnailFiles(thumbnailDir: string, camera: string): { path: string; capturedAtMs: number }[] {
+  const files: { path: string; capturedAtMs: number }[] = [];
   const walk = (relative: string) => {
     let names: string[];
     try {
@@ -18,12 +18,31 @@ export function thumbnailTimesMs(thumbnailDir: string, camera: string): number[]
       const child = `${relative}/${name}`;
       if (name.endsWith('.jpg')) {
         const parsed = parseThumbnailPath(child);
-        if (parsed) times.push(parsed.capturedAtMs);
+        if (parsed) files.push({ path: join(thumbnailDir, child), capturedAtMs: parsed.capturedAtMs });
       } else if (!name.includes('.')) walk(child);
     }
   };
   walk(camera);
-  return times;
+  return files;
+}
+
+/** Capture times (from the file names) of a camera's thumbnails under THUMBNAIL_DIR/<camera>/. */
+export function thumbnailTimesMs(thumbnailDir: string, camera: string): number[] {
+  return thumbnailFiles(thumbnailDir, camera).map((f) => f.capturedAtMs);
+}
+
+/** When the file was last written (a thumbnail is written aside and renamed: when it was made), or null. */
+export function mtimeMsOrNull(path: string): number | null {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+/** The feed-handler's learnt decode modes, `<THUMBNAIL_DIR>/.fathom/decode-modes.json`, or null. */
+export function decodeModesText(thumbnailDir: string): string | null {
+  return readTextOrNull(join(thumbnailDir, '.fathom', 'decode-modes.json'));
 }
 
 /** Modification times of the JPEGs a naive pull wrote (it names them by count, not by time). */

@@ -49,3 +49,13 @@ export function memoryMiB(pid: number): { rss: number; anon: number } {
 export function readMachineCpu(): { busy: number; total: number } {
   return parseCpuLine(readFileSync('/proc/stat', 'utf8'));
 }
+
+/** A process's argv from /proc/<pid>/cmdline ([] when it is gone). */
+export function readCommandLine(pid: number): string[] {
+  try {
+    const raw = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return raw.split('\0').filter((x, i, all) => x !== '' || i < all.length - 1);
+  } catch {
+    return [];
+  }
+}

@@ -1,7 +1,16 @@
 /** The ingest bench's tables and its docs/benchmarks.md section: pure string functions. */
 import { markdownTable } from '../lib/markdown.js';
+import type { ColdStartResult } from './cold-start.js';
 import type { FeedHandlerResult, NaiveResult } from './measure.js';
 import { MAX_FRESHNESS_SECONDS, SUSTAINED_RATE } from './rate.js';
+import { distribution, distributionText, seconds } from './summary.js';
+import { inputText, readsEverySubStream } from './two-stream.js';
+
+/** The issue's cold-start target: every camera's first thumbnail within this long of the process start, at 40 cameras. */
+export const COLD_START_TARGET_MS = 15_000;
+export const COLD_START_TARGET_CAMERAS = 40;
+/** The issue's two-stream target: CPU per camera at most this fraction of the single 1080p stream's. */
+export const TWO_STREAM_TARGET_RATIO = 0.3;
 
 export const INGEST_START = '<!-- bench:ingest:start -->';
 export const INGEST_END = '<!-- bench:ingest:end -->';
@@ -24,8 +33,21 @@ const fixed = (value: number | null, digits: number) =>
 const pct = (cores: number | null) => fixed(cores === null ? null : cores * 100, 1);
 const perCamera = (cores: number, n: number) => cores / n;
 
+/** The machine around one part of the run: the 1-minute, 5-minute and 15-minute load averages at its start and end. */
+export interface PhaseMachine {
+  loadAtStart: string;
+  loadAtEnd: string;
+}
+
+export function phaseLine(machine: PhaseMachine | undefined): string {
+  return machine
+    ? `Machine during this part: load average ${machine.loadAtStart} at its start, ${machine.loadAtEnd} at its end (1, 5, 15 min).`
+    : '';
+}
+
 export interface GopResults {
   keyframeSeconds: number;
+  machine?: PhaseMachine;
   feedHandler: FeedHandlerResult[];
   naive: NaiveResult[];
   largestSustained: number;
@@ -37,6 +59,7 @@ export function feedHandlerTable(results: readonly FeedHandlerResult[]): string 
   const header = [
     'cameras',
     'decode',
+    'on keyframes after s',
     'thumbs/s/cam min',
     'mean',
     'newest age s',
@@ -54,6 +77,7 @@ export function feedHandlerTable(results: readonly FeedHandlerResult[]): string 
   const rows = results.map((r) => [
     String(r.cameras),
     r.decodeModes,
+    r.settleSeconds === null ? '-' : fixed(r.settleSeconds, 1),
     fixed(r.rateMin, 3),
     fixed(r.rateMean, 3),
     fixed(r.freshnessMaxSeconds, 1),
@@ -70,7 +94,7 @@ export function feedHandlerTable(results: readonly FeedHandlerResult[]): string 
       (r.restartsInWindow ? ` (${r.restartsInWindow} restarts)` : '') +
       (r.note ? ` (${r.note})` : ''),
   ]);
-  return markdownTable(header, rows, ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l']);
+  return markdownTable(header, rows, ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l']);
 }
 
 export function naiveTable(naive: readonly NaiveResult[], fathom: readonly FeedHandlerResult[]): string {
@@ -107,6 +131,122 @@ export function naiveTable(naive: readonly NaiveResult[], fathom: readonly FeedH
   return markdownTable(header, rows, ['r', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'r']);
 }
 
+/** One cold-start row per start: first thumbnails and handovers from the spawn, what the learnt-modes file held. */
+export function coldStartTable(results: readonly ColdStartResult[]): string {
+  const header = [
+    'cameras',
+    'start',
+    'first thumbnail s min / median / p95 / max',
+    `all within ${COLD_START_TARGET_MS / 1000} s`,
+    'on keyframes only s min / median / p95 / max',
+    'every camera on keyframes s',
+    'first /healthz (s: mode/source)',
+    'learnt in file',
+    'feed-handler CPU s',
+    'source %',
+    'machine %',
+    'load at start → end',
+    'note',
+  ];
+  const rows: string[][] = [];
+  for (const r of results) {
+    for (const run of r.runs) {
+      const first = distribution(run.firstThumbnailMs);
+      const keyframes = distribution(run.keyframesMs);
+      rows.push([
+        String(r.cameras),
+        run.label,
+        distributionText(first, run.timeoutMs),
+        first.count === 0 ? 'n/a' : first.max <= COLD_START_TARGET_MS ? 'yes' : 'NO',
+        distributionText(keyframes, run.timeoutMs),
+        seconds(keyframes.max, run.timeoutMs),
+        run.firstAnswer ? `${seconds(run.firstAnswer.atMs)}: ${run.firstAnswer.sources}` : 'n/a',
+        run.rememberedAfter === null ? 'no file' : `${run.rememberedAfter}/${r.cameras} keyframes`,
+        Number.isFinite(run.treeCpuSeconds)
+          ? `${run.treeCpuSeconds.toFixed(1)} in ${run.spanSeconds.toFixed(1)} s`
+          : 'n/a',
+        pct(run.sourceCores),
+        pct(run.machineBusyCores),
+        `${run.loadAtStart.split(' ')[0]} → ${run.loadAtEnd.split(' ')[0]}`,
+        run.note || '',
+      ]);
+    }
+  }
+  return markdownTable(header, rows, ['r', 'l', 'r', 'l', 'r', 'r', 'l', 'r', 'r', 'r', 'r', 'r', 'l']);
+}
+
+/** The same N cameras at the same GOP, measured one after the other: the single 1080p stream, then two streams. */
+export interface TwoStreamPair {
+  cameras: number;
+  single: FeedHandlerResult;
+  twoStream: FeedHandlerResult;
+}
+
+/** CPU per camera, two streams / single stream; NaN when either is missing. */
+export function twoStreamRatio(pair: TwoStreamPair): number {
+  const two = pair.twoStream.treeCores / pair.twoStream.cameras;
+  const one = pair.single.treeCores / pair.single.cameras;
+  return Number.isFinite(two) && Number.isFinite(one) && one > 0 ? two / one : Number.NaN;
+}
+
+/** Whether the two-stream figures are two-stream ones: every sub-stream was open in an ffmpeg of the feed-handler. */
+export function usedSubStreams(pair: TwoStreamPair): boolean {
+  return pair.twoStream.inputs !== null && readsEverySubStream(pair.twoStream.inputs, pair.cameras);
+}
+
+export function twoStreamTable(pairs: readonly TwoStreamPair[]): string {
+  const header = [
+    'cameras',
+    'streams',
+    'ffmpeg inputs (main / sub)',
+    'decode',
+    'thumbs/s/cam min',
+    'mean',
+    'CPU %/cam',
+    'node / ffmpeg % (all cams)',
+    'RSS node MiB (anon)',
+    'RSS ffmpeg MiB (all / per cam)',
+    'source %',
+    'machine %',
+    'sustained',
+    'CPU/cam vs single',
+  ];
+  const row = (r: FeedHandlerResult, ratio: string) => [
+    String(r.cameras),
+    r.variant === 'two-stream' ? 'two: 1080p recorded + 640x360 thumbnails' : 'single 1080p',
+    inputText(r.inputs),
+    r.decodeModes,
+    fixed(r.rateMin, 3),
+    fixed(r.rateMean, 3),
+    pct(perCamera(r.treeCores, r.cameras)),
+    `${pct(r.nodeCores)} / ${pct(r.ffmpegCores)}`,
+    `${fixed(r.rssNodeMiB, 1)} (${fixed(r.anonNodeMiB, 1)})`,
+    `${fixed(r.rssFfmpegMiB, 0)} / ${fixed(r.rssFfmpegMiB / r.cameras, 1)}`,
+    pct(r.sourceCores),
+    pct(r.machineBusyCores),
+    (r.sustained ? 'yes' : 'NO') +
+      (r.restartsInWindow ? ` (${r.restartsInWindow} restarts)` : '') +
+      (r.note ? ` (${r.note})` : ''),
+    ratio,
+  ];
+  const rows: string[][] = [];
+  for (const pair of pairs) {
+    const ratio = twoStreamRatio(pair);
+    const flags = [
+      usedSubStreams(pair) ? '' : 'sub-streams not read: thumbnailUrl ignored?',
+      pair.single.sustained ? '' : 'single starved',
+    ].filter(Boolean);
+    rows.push(row(pair.single, '1x'));
+    rows.push(
+      row(
+        pair.twoStream,
+        Number.isFinite(ratio) ? `${ratio.toFixed(3)}x${flags.length ? ` (${flags.join('; ')})` : ''}` : 'n/a',
+      ),
+    );
+  }
+  return markdownTable(header, rows, ['r', 'l', 'r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r']);
+}
+
 /** The headline ratio: at the largest N where the naive pulls still kept up (else the smallest N measured). */
 export function headlineRatio(gop: GopResults): { cameras: number; ratio: number } | null {
   const candidates = gop.naive.filter((r) => r.sustained && Number.isFinite(r.treeCores));
@@ -124,7 +264,13 @@ export interface Target {
   met: boolean | null;
 }
 
-export function targets(gops: readonly GopResults[]): Target[] {
+/** The parts besides the sweep, for the targets and the section; absent when not run. */
+export interface OtherResults {
+  coldStart?: { results: ColdStartResult[]; machine?: PhaseMachine };
+  twoStream?: { keyframeSeconds: number; pairs: TwoStreamPair[]; machine?: PhaseMachine };
+}
+
+export function targets(gops: readonly GopResults[], other: OtherResults = {}): Target[] {
   const list: Target[] = [];
   const gop1 = gops.find((g) => g.keyframeSeconds === 1);
   if (gop1) {
@@ -161,7 +307,53 @@ export function targets(gops: readonly GopResults[]): Target[] {
       met: g.largestSustained >= 1,
     });
   }
+  list.push(...coldStartTargets(other.coldStart?.results ?? []));
+  if (other.twoStream) {
+    const t = twoStreamTarget(other.twoStream.pairs, other.twoStream.keyframeSeconds);
+    if (t) list.push(t);
+  }
   return list;
+}
+
+/** At the largest cold-start N: every first thumbnail within 15 s, for both starts (judged only at >= 40 cameras). */
+export function coldStartTargets(results: readonly ColdStartResult[]): Target[] {
+  const largest = [...results].sort((a, b) => a.cameras - b.cameras).at(-1);
+  if (!largest) return [];
+  const atTarget = largest.cameras >= COLD_START_TARGET_CAMERAS;
+  return largest.runs.map((run) => {
+    const d = distribution(run.firstThumbnailMs);
+    return {
+      name: `first thumbnail of every camera from process start, ${COLD_START_TARGET_CAMERAS} cameras, ${run.label}`,
+      goal: `<= ${COLD_START_TARGET_MS / 1000} s`,
+      measured: `max ${seconds(d.max, run.timeoutMs)} s, median ${seconds(d.median, run.timeoutMs)} s (at ${largest.cameras} cameras${atTarget ? '' : `; ${COLD_START_TARGET_CAMERAS} not measured`})`,
+      met: atTarget && d.count > 0 ? d.max <= COLD_START_TARGET_MS : null,
+    };
+  });
+}
+
+/**
+ * Two-stream CPU per camera against the single stream: at the largest N where both kept up (else the
+ * largest N measured, marked); not judged when the feed-handler did not read the sub-streams.
+ */
+export function twoStreamTarget(pairs: readonly TwoStreamPair[], keyframeSeconds: number): Target | null {
+  const measured = pairs.filter((p) => Number.isFinite(twoStreamRatio(p)));
+  const both = measured.filter((p) => p.single.sustained && p.twoStream.sustained);
+  const pick = both.at(-1) ?? measured.at(-1);
+  const name = `CPU per camera, two streams (640x360 thumbnails) / single 1080p stream, ${keyframeSeconds} s keyframes`;
+  const goal = `<= ${TWO_STREAM_TARGET_RATIO}x`;
+  if (!pick) return { name, goal, measured: 'not measured', met: null };
+  const ratio = twoStreamRatio(pick);
+  const used = usedSubStreams(pick);
+  const caveats = [
+    both.includes(pick) ? '' : 'not both sustained',
+    used ? '' : `sub-streams not read (${inputText(pick.twoStream.inputs)}): thumbnailUrl ignored?`,
+  ].filter(Boolean);
+  return {
+    name,
+    goal,
+    measured: `${ratio.toFixed(3)}x (at ${pick.cameras} cameras${caveats.length ? `; ${caveats.join('; ')}` : ''})`,
+    met: used ? ratio <= TWO_STREAM_TARGET_RATIO : null,
+  };
 }
 
 export function targetsTable(list: readonly Target[]): string {
@@ -183,7 +375,7 @@ export interface ReportContext {
   durationSeconds: number;
 }
 
-export function ingestSection(ctx: ReportContext, gops: readonly GopResults[]): string {
+export function ingestSection(ctx: ReportContext, gops: readonly GopResults[], other: OtherResults = {}): string {
   const parts = [
     '## Ingest cost: `npm run bench:ingest`',
     '',
@@ -191,16 +383,13 @@ export function ingestSection(ctx: ReportContext, gops: readonly GopResults[]): 
     `- **Date:** ${ctx.date}; the run took ${Math.round(ctx.durationSeconds / 60)} min`,
     `- **Machine:** ${ctx.machine}; load average at start ${ctx.loadAtStart}, at end ${ctx.loadAtEnd} (${ctx.quiet})`,
     `- **Cameras:** ${ctx.clips.join('; ')}. \`rtsp/server.py\` (RTSP_SOURCE=file, RTSP_FILE_COPY=1) relays the clip to every mount without re-encoding, one fresh server per measurement; its CPU is the "source" column.`,
-    `- **Method:** ${ctx.settings} Fathom = \`node feed-handler/dist/main.js\` with production defaults (LOG_LEVEL=info; DECODE_MODE=auto: it probes each stream and decodes keyframes only when they come at most ~1.1 s apart; CHUNKS_ENABLED=true: the same ffmpeg also records the stream, copied, into MP4 chunks) writing to a throwaway influxd; its CPU is the process tree (node + every ffmpeg child), utime+stime(+reaped children) from /proc at the window's start and end. Naive = one \`ffmpeg -rtsp_transport tcp -i URL -vf fps=1 out%d.jpg\` per camera (full decode, full-size JPEGs), same clip, same N, same window, run right after Fathom's measurement at that N, never at the same time. CPU columns are % of one core; "machine" is all cores busy (200 % = both) including other work on this shared machine. Thumbnails/s per camera counts thumbnails by capture time (naive: by file time) in the window, which is shifted by at most 0.5 s to sit between two frames. Sustained = every camera >= ${SUSTAINED_RATE}/s and (Fathom) the newest thumbnail at most ${MAX_FRESHNESS_SECONDS} s old at the window's end. Index lag = the feed-handler's \`fathom_feed_index_lag_seconds\` (newest thumbnail minus newest indexed point, capture time) sampled every 3 s; "indexed" = points in InfluxDB / thumbnails on disk in the window. RSS is VmRSS, the maximum of the samples.`,
+    `- **Method:** ${ctx.settings} Fathom = \`node feed-handler/dist/main.js\` with production defaults (LOG_LEVEL=info; DECODE_MODE=auto: a camera with nothing learnt, as in every measurement here (a fresh THUMBNAIL_DIR each), starts decoding every frame, learns its keyframe interval from the stream and hands over to a keyframes-only ffmpeg when keyframes come at most ~1.1 s apart; at a 1 s GOP the warm-up starts once every camera has handed over ("on keyframes after s": how long that took after every camera had delivered); CHUNKS_ENABLED=true: the same ffmpeg also records the stream, copied, into MP4 chunks) writing to a throwaway influxd; its CPU is the process tree (node + every ffmpeg child), utime+stime(+reaped children) from /proc at the window's start and end. Naive = one \`ffmpeg -rtsp_transport tcp -i URL -vf fps=1 out%d.jpg\` per camera (full decode, full-size JPEGs), same clip, same N, same window, run right after Fathom's measurement at that N, never at the same time. CPU columns are % of one core; "machine" is all cores busy (200 % = both) including other work on this shared machine. Thumbnails/s per camera counts thumbnails by capture time (naive: by file time) in the window, which is shifted by at most 0.5 s to sit between two frames. Sustained = every camera >= ${SUSTAINED_RATE}/s and (Fathom) the newest thumbnail at most ${MAX_FRESHNESS_SECONDS} s old at the window's end. Index lag = the feed-handler's \`fathom_feed_index_lag_seconds\` (newest thumbnail minus newest indexed point, capture time) sampled every 3 s; "indexed" = points in InfluxDB / thumbnails on disk in the window. RSS is VmRSS, the maximum of the samples.`,
     '',
   ];
   for (const g of gops) {
-    parts.push(
-      `### Keyframe every ${g.keyframeSeconds} s: Fathom feed-handler`,
-      '',
-      feedHandlerTable(g.feedHandler),
-      '',
-    );
+    parts.push(`### Keyframe every ${g.keyframeSeconds} s: Fathom feed-handler`, '');
+    if (g.machine) parts.push(phaseLine(g.machine), '');
+    parts.push(feedHandlerTable(g.feedHandler), '');
     parts.push(
       `Largest N sustained: **${g.largestSustained}**${g.endedOnFailure ? '' : ' (every N tried passed; the sweep did not reach a failure)'}.`,
       '',
@@ -214,6 +403,28 @@ export function ingestSection(ctx: ReportContext, gops: readonly GopResults[]): 
       );
     }
   }
-  parts.push('### Targets', '', targetsTable(targets(gops)), '');
+  if (other.coldStart) {
+    const c = other.coldStart;
+    parts.push(
+      '### Cold start: first thumbnail of every camera from process start (keyframe every 1 s)',
+      '',
+      `The 1 s GOP clip relayed to N mounts; the feed-handler (production defaults, DECODE_MODE=auto) is spawned with a fresh THUMBNAIL_DIR (nothing learnt), then stopped and started again on the same folder and the same RTSP server (so \`<THUMBNAIL_DIR>/.fathom/decode-modes.json\` and the thumbnails stay; a learnt mode belongs to a camera id and its URL). Times count from the spawn (node's own start included). First thumbnail: the folder is listed every 100 ms and each camera's first new JPEG is timed by its mtime (written aside, then renamed). On keyframes only: /healthz polled every 250 ms, the first answer showing the camera with \`mode\` keyframes and a \`modeSource\` other than learning (so ± 0.25 s). Each start ends when every camera has both, or after the timeout (shown as "> timeout"). "Learnt in file": cameras the file holds as keyframes-only when the start was stopped. Feed-handler CPU: node and its ffmpeg children from the spawn to that end.`,
+      '',
+    );
+    if (c.machine) parts.push(phaseLine(c.machine), '');
+    parts.push(coldStartTable(c.results), '');
+  }
+  if (other.twoStream) {
+    const t = other.twoStream;
+    parts.push(
+      `### Two streams: 1080p recorded, thumbnails from a 640x360 sub-stream (keyframe every ${t.keyframeSeconds} s)`,
+      '',
+      `Each camera names its sub-stream as \`thumbnailUrl\` in CAMERAS: thumbnails and motion come from it, chunks from the 1080p \`url\`. A second \`rtsp/server.py\` relays the sub-stream clip (640x360 30 fps ~1 Mbit/s, same GOP) to one mount per camera, beside the 1080p mounts; "source" is both servers. At each N the single 1080p stream (the sweep's setup) is measured first, then two streams, same clips, same warm-up and window. "ffmpeg inputs" counts the feed-handler's ffmpeg children by the stream they open (from /proc/<pid>/cmdline), so a feed-handler that ignored \`thumbnailUrl\` shows 0 sub. RSS ffmpeg per camera = all its ffmpeg children / N.`,
+      '',
+    );
+    if (t.machine) parts.push(phaseLine(t.machine), '');
+    parts.push(twoStreamTable(t.pairs), '');
+  }
+  parts.push('### Targets', '', targetsTable(targets(gops, other)), '');
   return parts.join('\n');
 }
