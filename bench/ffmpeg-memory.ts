@@ -102,6 +102,7 @@ function toRow(result: VariantResult, label = result.variant.label): Row {
 }
 
 const percent = (part: number, whole: number) => `${((part / whole) * 100).toFixed(0)} %`;
+const threads = (count: string) => `${count} thread${count === '1' ? '' : 's'}`;
 const signedMib = (kb: number) => `${kb >= 0 ? '+' : '−'}${Math.abs(kb / 1024).toFixed(1)}`;
 
 /** The variants of `ids` that run distinct commands, first one kept (production's duplicate is production). */
@@ -147,12 +148,12 @@ function findings(single: Row[], singleResults: VariantResult[], shared: Row[], 
   const anon = anonOf(prod);
   const file = rss - anon;
   const pins = sameCommand(PRODUCTION.change, variantById('cuts').change)
-    ? 'the production arguments pin one thread per encoder and filter graph (= cuts)'
+    ? 'one thread per encoder and filter graph, as the cuts'
     : sameCommand(PRODUCTION.change, variantById('auto-threads').change)
-      ? 'the production arguments leave encoder and filter threads automatic'
-      : 'the production arguments pin some threads';
+      ? 'automatic encoder and filter threads'
+      : 'some threads pinned';
   out.push(
-    `Production (${pins}): VmRSS ${mib(rss)} MiB, ${threadsOf(prod)} threads; ${mib(file)} MiB (${percent(file, rss)}) are pages of the ${prodResult.files} files it maps (ffmpeg and the shared libraries Debian's build links), the same physical pages in every camera's ffmpeg, and ${mib(anon)} MiB are its own (anonymous).`,
+    `Production (${pins}): VmRSS ${mib(rss)} MiB, ${threads(threadsOf(prod))}; ${mib(file)} MiB (${percent(file, rss)}) are pages of the ${prodResult.files} files it maps (ffmpeg and the shared libraries Debian's build links), the same physical pages in every camera's ffmpeg, and ${mib(anon)} MiB are its own (anonymous).`,
   );
   const reloc = byCategory(prodResult.parts).find((c) => c.category === 'library pages written at load (relocations)');
   if (reloc) {
@@ -190,7 +191,7 @@ function findings(single: Row[], singleResults: VariantResult[], shared: Row[], 
   const bigCuts = find('cuts-cpucount-16');
   if (big && bigCuts) {
     out.push(
-      `ffmpeg sizes its automatic thread counts by the host's cores: as on a 16-core host (\`-cpucount 16\`) the automatic threads are ${threadsOf(big)} and hold ${mib(anonOf(big))} MiB anonymous (${mib(meanOf(big, (p) => p.vmRss))} MiB VmRSS); with the cuts ${threadsOf(bigCuts)} thread(s) and ${mib(anonOf(bigCuts))} MiB, the same as on 2 cores.`,
+      `ffmpeg sizes its automatic thread counts by the host's cores: as on a 16-core host (\`-cpucount 16\`) the automatic threads are ${threadsOf(big)} and hold ${mib(anonOf(big))} MiB anonymous (${mib(meanOf(big, (p) => p.vmRss))} MiB VmRSS); with the cuts ${threads(threadsOf(bigCuts))} and ${mib(anonOf(bigCuts))} MiB, the same as on 2 cores.`,
     );
   }
   if (auto && cuts) {
@@ -387,7 +388,7 @@ async function main(): Promise<void> {
     other: otherRows.length ? variantsTable(otherRows) : null,
     otherNote: `The first row is the measured ffmpeg (${ffmpegVersion}), the others \`${home(options.alsoFfmpeg ?? '')}\` (${otherVersion.trim()}), same arguments and camera, one process each. A static binary is mapped by this process alone, so its file pages count as private here (USS, Pss); N cameras would share them like the shared libraries above.`,
     node: nodeRows.length ? nodeTable(nodeRows) : null,
-    nodeNote: `\`node feed-handler/dist/main.js\` with production settings except DECODE_MODE=keyframes, cameras of ${nodeClipLine} (lighter than the clip above, so 32 cameras fit this machine; node handles 320 px JPEGs, one a second per camera, whatever the source), a throwaway influxd; node's figures are the largest of the samples over the window, the ffmpegs' at its end. "Σ Pss" = node's VmRSS + the cameras' ffmpeg Pss.`,
+    nodeNote: `\`node feed-handler/dist/main.js\` with production settings except DECODE_MODE=keyframes, cameras of ${nodeClipLine} (lighter than the clip above, so 32 cameras fit this machine; node handles 320 px JPEGs, one a second per camera, whatever the source), a throwaway influxd; ${options.build ? 'feed-handler/dist built by the run' : 'feed-handler/dist as it was (`--no-build`), so its ffmpeg arguments may differ from the source measured above'}; node's figures are the largest of the samples over the window, the ffmpegs' at its end. "Σ Pss" = node's VmRSS + the cameras' ffmpeg Pss.`,
     findings: findings(single, singleResults, shared, otherRows),
   });
   process.stdout.write(`\nOne ffmpeg, each change alone (MiB)\n\n${variantsTable(single)}\n`);

@@ -320,7 +320,7 @@ export const VARIANTS: readonly Variant[] = [
   },
   {
     id: 'cpucount-16',
-    label: '`-cpucount 16` (auto threads of a 16-core host)',
+    label: '`-cpucount 16` (ffmpeg sized as on a 16-core host)',
     change: { output: ['-cpucount', '16'] },
   },
   {
