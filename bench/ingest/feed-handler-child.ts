@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, REPO_ROOT, spawnBound, stopChild, waitFor } from '../../scripts/lib/process.js';
+import { FEED_HANDLER_NODE_FLAGS } from '../../scripts/lib/stack.js';
 
 /** Compiles the contract and the feed-handler, so the bench never measures a stale dist/. */
 export function buildFeedHandler(): void {
@@ -54,7 +55,13 @@ export async function startFeedHandler(options: {
 }): Promise<FeedHandlerChild> {
   const port = await freePort();
   const log = openSync(options.logFile, 'a');
-  const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  const nodeArgs = [
+    // As production runs it (scripts/lib/stack.ts, the Dockerfile).
+    ...FEED_HANDLER_NODE_FLAGS,
+    ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
+    // BENCH_FEED_NODE_ARGS: node flags to try on the service (e.g. V8 heap sizes), measured like the rest.
+    ...(process.env.BENCH_FEED_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ];
   const spawnedAtMs = Date.now();
   const child = spawnBound(process.execPath, [...nodeArgs, join(REPO_ROOT, 'feed-handler/dist/main.js')], {
     cwd: REPO_ROOT,
