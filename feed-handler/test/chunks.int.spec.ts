@@ -130,10 +130,15 @@ describe('feed-handler video chunks (10 s chunks, 10 fps, timecode source)', () 
     for (const [i, chunk] of chunks.entries()) {
       const path = join(chunkDir, chunk.filepath);
       // Playable: decodes from end to end without a single error.
-      const decodeErrors = execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-f', 'null', '-'], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      // The chunk's own time base for the null muxer (see profiles.int.spec.ts inspectChunk).
+      const decodeErrors = execFileSync(
+        'ffmpeg',
+        ['-v', 'error', '-i', path, '-enc_time_base:v', '-1', '-f', 'null', '-'],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       expect(decodeErrors).toBe('');
       const probe = ffprobe(path);
       const video = probe.streams[0];

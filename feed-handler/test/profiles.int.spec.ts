@@ -144,7 +144,21 @@ async function inspectChunk(root: string, filepath: string): Promise<ChunkReport
   const path = join(root, filepath);
   const probe = await tool('ffprobe', ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', path]);
   // Playable: decodes end to end (video and sound) without a single error.
-  const decode = await tool('ffmpeg', ['-v', 'error', '-nostdin', '-i', path, '-f', 'null', '-']);
+  // -enc_time_base:v -1: the null muxer gets the chunk's own time base. By default it rounds each frame's time to
+  // 1/frame rate, and the few ms ffmpeg's RTSP demuxer moves a stream at an RTCP sender report (legitimate,
+  // strictly increasing dts in the chunk) could put two frames in one slot and read as an error.
+  const decode = await tool('ffmpeg', [
+    '-v',
+    'error',
+    '-nostdin',
+    '-i',
+    path,
+    '-enc_time_base:v',
+    '-1',
+    '-f',
+    'null',
+    '-',
+  ]);
   let parsed: { format: { duration?: string }; streams: (Record<string, unknown> & { codec_type: string })[] } = {
     format: {},
     streams: [],

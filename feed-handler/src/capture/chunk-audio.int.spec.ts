@@ -167,7 +167,8 @@ async function beepsOf(file: string): Promise<number[]> {
 async function reportChunk(file: string, withSound: boolean): Promise<ChunkReport> {
   const [probe, decode, streams, flashes, beeps] = await Promise.all([
     exec('ffprobe', ['-v', 'error', file]),
-    exec('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-']),
+    // The chunk's own time base for the null muxer (see feed-handler/test/profiles.int.spec.ts inspectChunk).
+    exec('ffmpeg', ['-v', 'error', '-i', file, '-enc_time_base:v', '-1', '-f', 'null', '-']),
     ffprobeStreams(file),
     flashesOf(file),
     withSound ? beepsOf(file) : Promise.resolve([]),
