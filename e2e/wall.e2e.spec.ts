@@ -87,6 +87,10 @@ beforeAll(async () => {
     if (!earliest) throw new Error(`no frame from ${camera} although /cameras had one\n${env.logTail()}`);
     firstFrameMs.set(camera, earliest.timeMs);
   }
+  // The live wall shows the instant 3 s ago (on a whole second): every camera must have been recording by
+  // then. A first thumbnail is indexed within a second of its capture now, so wait for the others' too.
+  const lastFirstMs = Math.max(...firstFrameMs.values());
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastFirstMs + 5_000 - Date.now())));
   browser = await launchBrowser({ timezoneId: 'UTC' });
 });
 
