@@ -8,50 +8,20 @@
  * first frame.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHUNK_FIELD, MEASUREMENT, parseChunkPath, TAG } from '@fathom/index-contract';
+import { CHUNK_FIELD, MEASUREMENT, TAG } from '@fathom/index-contract';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort, waitFor } from '../../scripts/lib/process.js';
 import { type RtspServerHandle, startRtspServer } from '../../test/support/rtsp-server.js';
 import { decodeTimecodeFromJpeg } from '../../test/support/timecode.js';
-import { FeedHandlers, filesOnDisk, flux, stopCleanly } from './harness.js';
+import { type ChunkOnDisk, chunksOnDisk, FeedHandlers, filesOnDisk, flux, stopCleanly } from './harness.js';
 
 const influx = inject('influx');
 const CAMERA = `chunk-${Date.now().toString(36)}`;
 const CHUNK_SECONDS = 10;
 const FPS = 10;
-
-interface ChunkFile {
-  filepath: string;
-  startMs: number;
-  endMs: number;
-  bytes: number;
-}
-
-function chunksOnDisk(root: string, camera: string): ChunkFile[] {
-  const out: ChunkFile[] = [];
-  const walk = (relative: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(join(root, relative));
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const child = `${relative}/${name}`;
-      const stat = statSync(join(root, child));
-      if (stat.isDirectory()) walk(child);
-      else {
-        const parsed = parseChunkPath(child);
-        if (parsed) out.push({ filepath: child, startMs: parsed.startMs, endMs: parsed.endMs, bytes: stat.size });
-      }
-    }
-  };
-  walk(camera);
-  return out.sort((a, b) => a.startMs - b.startMs);
-}
 
 function ffprobe(path: string): {
   format: { duration: string };
@@ -160,7 +130,7 @@ describe('feed-handler video chunks (10 s chunks, 10 fps, timecode source)', () 
         const sinceBoundary = ((chunk.startMs % 10_000) + 10_000) % 10_000;
         expect(sinceBoundary <= 1_200 || sinceBoundary >= 9_800, `start ${chunk.startMs}`).toBe(true);
       }
-      if (i > 0) expect(chunk.startMs).toBe((chunks[i - 1] as ChunkFile).endMs);
+      if (i > 0) expect(chunk.startMs).toBe((chunks[i - 1] as ChunkOnDisk).endMs);
       // The start is the capture time painted in the chunk's first frame.
       const still = join(scratch, `${i}.jpg`);
       execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', path, '-frames:v', '1', '-q:v', '2', still]);

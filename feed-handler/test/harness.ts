@@ -8,7 +8,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { MEASUREMENT, parseThumbnailPath, rfc3339ToMs, TAG } from '@fathom/index-contract';
+import { MEASUREMENT, parseChunkPath, parseThumbnailPath, rfc3339ToMs, TAG } from '@fathom/index-contract';
 import { percentile } from '../../scripts/lib/percentile.js';
 import { freePort, REPO_ROOT, spawnBound, stopChild, tailOf, waitFor } from '../../scripts/lib/process.js';
 
@@ -130,6 +130,38 @@ export class FeedHandlers {
 }
 
 /** Thumbnails on disk for a camera: relative path and the capture time in the name. */
+export interface ChunkOnDisk {
+  /** Relative to the chunk folder: camera/YYYY/MM/DD/HH/<start-ms>-<end-ms>.mp4. */
+  filepath: string;
+  startMs: number;
+  endMs: number;
+  bytes: number;
+}
+
+/** A camera's published chunks (contract names only, staging left out), oldest first. */
+export function chunksOnDisk(chunkRoot: string, camera: string): ChunkOnDisk[] {
+  const out: ChunkOnDisk[] = [];
+  const walk = (relative: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(join(chunkRoot, relative));
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const child = `${relative}/${name}`;
+      const stat = statSync(join(chunkRoot, child));
+      if (stat.isDirectory()) walk(child);
+      else {
+        const parsed = parseChunkPath(child);
+        if (parsed) out.push({ filepath: child, startMs: parsed.startMs, endMs: parsed.endMs, bytes: stat.size });
+      }
+    }
+  };
+  walk(camera);
+  return out.sort((a, b) => a.startMs - b.startMs);
+}
+
 export function filesOnDisk(root: string, camera: string): { filepath: string; capturedAtMs: number }[] {
   const out: { filepath: string; capturedAtMs: number }[] = [];
   const walk = (relative: string) => {

@@ -19,11 +19,10 @@
  * The UDP profile's camera is read over UDP (its `transport`), and MediaMTX must say so.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parseChunkPath } from '@fathom/index-contract';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   CAMERA_PROFILES,
@@ -39,7 +38,7 @@ import {
 } from '../../test/support/camera-profiles.js';
 import { type MediaMtxHandle, startMediaMtx } from '../../test/support/mediamtx.js';
 import { decodeTimecodeFromJpeg } from '../../test/support/timecode.js';
-import { type FeedHandlerChild, FeedHandlers, filesOnDisk, sleep, stopCleanly } from './harness.js';
+import { chunksOnDisk, type FeedHandlerChild, FeedHandlers, filesOnDisk, sleep, stopCleanly } from './harness.js';
 
 const execFileAsync = promisify(execFile);
 const influx = inject('influx');
@@ -106,28 +105,6 @@ interface ProfileResult {
   rebootRecoveryMs?: number;
   /** The transport MediaMTX saw the feed-handler read with. */
   readTransport?: string;
-}
-
-function chunksOnDisk(root: string, camera: string): { filepath: string; startMs: number; endMs: number }[] {
-  const out: { filepath: string; startMs: number; endMs: number }[] = [];
-  const walk = (relative: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(join(root, relative));
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const child = `${relative}/${name}`;
-      if (statSync(join(root, child)).isDirectory()) walk(child);
-      else {
-        const parsed = parseChunkPath(child);
-        if (parsed) out.push({ filepath: child, startMs: parsed.startMs, endMs: parsed.endMs });
-      }
-    }
-  };
-  walk(camera);
-  return out.sort((a, b) => a.startMs - b.startMs);
 }
 
 /** An ffprobe/ffmpeg run that never throws: its stdout and its error output (or why it failed). */

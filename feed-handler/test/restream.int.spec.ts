@@ -20,10 +20,9 @@
  * (our RTSP server has no audio): the camera's AAC is copied, not replaced.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseChunkPath } from '@fathom/index-contract';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CamerasResponseBody } from '../../backend/src/restream-schemas.js';
@@ -37,7 +36,7 @@ import { createRestreamRunner } from '../src/restream/restream-process.js';
 import type { RestreamSnapshot } from '../src/restream/restream-supervisor.js';
 import { RestreamSupervisor } from '../src/restream/restream-supervisor.js';
 import { systemClock } from '../src/shared/clock.js';
-import { FeedHandlers, filesOnDisk, sleep, stopCleanly } from './harness.js';
+import { chunksOnDisk, FeedHandlers, filesOnDisk, sleep, stopCleanly } from './harness.js';
 
 const influx = inject('influx');
 const RUN_ID = Date.now().toString(36);
@@ -116,28 +115,6 @@ function restreamChildPid(key: string): number | null {
     }
   }
   return null;
-}
-
-function chunksOnDisk(root: string, camera: string): { startMs: number; endMs: number }[] {
-  const out: { startMs: number; endMs: number }[] = [];
-  const walk = (relative: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(join(root, relative));
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const child = `${relative}/${name}`;
-      if (statSync(join(root, child)).isDirectory()) walk(child);
-      else {
-        const parsed = parseChunkPath(child);
-        if (parsed) out.push({ startMs: parsed.startMs, endMs: parsed.endMs });
-      }
-    }
-  };
-  walk(camera);
-  return out.sort((a, b) => a.startMs - b.startMs);
 }
 
 /** The most attempts a target may make in `windowMs` when every one fails: the shortest delays (jitter) back to back. */

@@ -7,15 +7,14 @@
  * (the frame of the chunk that carries the same painted time) agree to within 50 ms.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseChunkPath } from '@fathom/index-contract';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort, waitFor } from '../../scripts/lib/process.js';
 import { type RtspServerHandle, startRtspServer } from '../../test/support/rtsp-server.js';
 import { decodeTimecodeFromGray, decodeTimecodeFromJpeg } from '../../test/support/timecode.js';
-import { FeedHandlers, filesOnDisk, quantile, stopCleanly } from './harness.js';
+import { chunksOnDisk, FeedHandlers, filesOnDisk, quantile, stopCleanly } from './harness.js';
 
 const influx = inject('influx');
 const CAMERA = `two-${Date.now().toString(36)}`;
@@ -25,34 +24,6 @@ const FPS = 10;
 const ONE_CLOCK_MS = 50;
 const PROBE_WIDTH = 320;
 const PROBE_HEIGHT = 180;
-
-interface Chunk {
-  filepath: string;
-  startMs: number;
-  endMs: number;
-}
-
-function chunksOnDisk(root: string, camera: string): Chunk[] {
-  const out: Chunk[] = [];
-  const walk = (relative: string) => {
-    let names: string[];
-    try {
-      names = readdirSync(join(root, relative));
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const child = `${relative}/${name}`;
-      if (statSync(join(root, child)).isDirectory()) walk(child);
-      else {
-        const parsed = parseChunkPath(child);
-        if (parsed) out.push({ filepath: child, startMs: parsed.startMs, endMs: parsed.endMs });
-      }
-    }
-  };
-  walk(camera);
-  return out.sort((a, b) => a.startMs - b.startMs);
-}
 
 /** Every frame of a chunk: its time in the file (s) and the capture time painted in it. */
 function paintedFrames(path: string, scratch: string): { seconds: number; paintedMs: number | null }[] {

@@ -193,6 +193,24 @@ export function analysisFilterGraph(spec: Pick<CaptureSpec, 'width'> & { analysi
   );
 }
 
+/**
+ * What both main outputs (the JPEGs, or a recorder's null muxer) start with. showinfo reports at the info level;
+ * everything else there is small. The stream's pts are kept end to end and no frame is duplicated or dropped
+ * after the filter: the n-th showinfo line is the n-th output frame.
+ */
+const TIMED_VIDEO_OUTPUT = [
+  '-hide_banner',
+  '-nostats',
+  '-loglevel',
+  'info',
+  '-copyts',
+  '-fps_mode',
+  'passthrough',
+  '-an',
+  '-sn',
+  '-dn',
+] as const;
+
 export function captureArgs(spec: CaptureSpec): FfmpegArgs {
   if (spec.thumbnails === false) return recorderArgs(spec);
   const filter = spec.analysis
@@ -201,19 +219,7 @@ export function captureArgs(spec: CaptureSpec): FfmpegArgs {
   return {
     inputOptions: inputOptions(spec),
     outputOptions: [
-      '-hide_banner',
-      '-nostats',
-      // showinfo reports at the info level; everything else there is small.
-      '-loglevel',
-      'info',
-      // Keep the stream's pts end to end and never duplicate or drop a frame
-      // after the filter: the n-th showinfo line is the n-th JPEG.
-      '-copyts',
-      '-fps_mode',
-      'passthrough',
-      '-an',
-      '-sn',
-      '-dn',
+      ...TIMED_VIDEO_OUTPUT,
       // One thread per filter graph: ffmpeg sizes its pools by the host's cores (81 threads and 43 MiB of
       // its own memory on a 16-core host, bench:memory), and one small frame a second needs none of them.
       '-filter_threads',
@@ -248,22 +254,7 @@ export function captureArgs(spec: CaptureSpec): FfmpegArgs {
 function recorderArgs(spec: CaptureSpec): FfmpegArgs {
   return {
     inputOptions: inputOptions(spec),
-    outputOptions: [
-      '-hide_banner',
-      '-nostats',
-      '-loglevel',
-      'info',
-      '-copyts',
-      '-fps_mode',
-      'passthrough',
-      '-an',
-      '-sn',
-      '-dn',
-      '-vf',
-      'showinfo',
-      '-f',
-      'null',
-    ],
+    outputOptions: [...TIMED_VIDEO_OUTPUT, '-vf', 'showinfo', '-f', 'null'],
     ...(spec.chunks ? { chunkOutput: chunkOutput(spec.chunks) } : {}),
   };
 }
