@@ -17,7 +17,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { provideInfluxd, setupInfluxd, startInfluxd } from '../influx/influxd.js';
 import { freePort, REPO_ROOT } from '../scripts/lib/process.js';
@@ -32,13 +31,10 @@ import { makeThumbnails, SAMPLE_PATH } from './detect/thumbnails.js';
 import { buildFeedHandler } from './ingest/feed-handler-child.js';
 import { makeTempDir, readTextOrNull, removeDir, writeText } from './ingest/files.js';
 import { machineInfo } from './lib/machine.js';
+import { benchLog, loadAverages } from './lib/run-log.js';
 
-const log = (message: string) =>
-  process.stderr.write(`[bench:detect ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-const load = () =>
-  loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ');
+const log = benchLog('detect');
+const load = loadAverages;
 /** A throwaway influxd on 127.0.0.1 that holds only bench points; the token guards nothing else. */
 const TOKEN = 'fathom-bench-detect-token-not-a-secret';
 const DOCS = join(REPO_ROOT, 'docs/benchmarks.md');

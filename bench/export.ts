@@ -17,7 +17,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { homedir, loadavg } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { provideInfluxd, setupInfluxd, startInfluxd } from '../influx/influxd.js';
 import { freePort, REPO_ROOT, waitFor } from '../scripts/lib/process.js';
@@ -56,15 +56,12 @@ import type { InfluxTarget } from './lib/influx.js';
 import { machineInfo } from './lib/machine.js';
 import { replaceSection } from './lib/markdown.js';
 import { progressBar } from './lib/progress.js';
+import { benchLog, loadAverages } from './lib/run-log.js';
 import { type BackendChild, buildBackend, startBackend } from './lib/services.js';
 
-const log = (message: string) =>
-  process.stderr.write(`[bench:export ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+const log = benchLog('export');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const load = () =>
-  loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ');
+const load = loadAverages;
 /** A throwaway influxd on 127.0.0.1 that holds only bench points; the token guards nothing else. */
 const TOKEN = 'fathom-bench-export-token-not-a-secret';
 const BUCKET = 'fathom';

@@ -11,7 +11,7 @@
  * bench:memory markers. Flags: bench/memory/options.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { homedir, loadavg } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { provideInfluxd, setupInfluxd, startInfluxd } from '../influx/influxd.js';
 import { freePort, REPO_ROOT } from '../scripts/lib/process.js';
@@ -21,6 +21,7 @@ import { buildFeedHandler } from './ingest/feed-handler-child.js';
 import { provideClip } from './ingest/ffmpeg.js';
 import { makeTempDir, readTextOrNull, removeDir, writeText } from './ingest/files.js';
 import { machineInfo } from './lib/machine.js';
+import { benchLog, loadAverages } from './lib/run-log.js';
 import { measureVariant, type VariantResult } from './memory/measure.js';
 import { measureNode } from './memory/node-baseline.js';
 import { type MemoryOptions, parseOptions, USAGE } from './memory/options.js';
@@ -45,12 +46,8 @@ import {
 import { byCategory, uss } from './memory/smaps.js';
 import { buildCommand, PRODUCTION, sameCommand, type Variant, variantById } from './memory/variants.js';
 
-const log = (message: string) =>
-  process.stderr.write(`[bench:memory ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-const load = () =>
-  loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ');
+const log = benchLog('memory');
+const load = loadAverages;
 const CACHE_DIR = join(process.env.FATHOM_CACHE_DIR ?? join(homedir(), '.cache/fathom'), 'bench');
 const DOCS = join(REPO_ROOT, 'docs/benchmarks.md');
 /** A throwaway influxd on 127.0.0.1 for the node baseline; the token guards nothing else. */

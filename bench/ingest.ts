@@ -58,13 +58,10 @@ import { distribution, distributionText } from './ingest/summary.js';
 import { largestSustained, nextCameraCount } from './ingest/sweep.js';
 import { inputText, twoStreamCameras } from './ingest/two-stream.js';
 import { machineInfo } from './lib/machine.js';
+import { benchLog, loadAverages } from './lib/run-log.js';
 
-const log = (message: string) =>
-  process.stderr.write(`[bench:ingest ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-const load = () =>
-  loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ');
+const log = benchLog('ingest');
+const load = loadAverages;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A throwaway influxd on 127.0.0.1 that holds only bench points; the token guards nothing else. */
 const TOKEN = 'fathom-bench-ingest-token-not-a-secret';
