@@ -10,11 +10,9 @@
  * the per-minute activity bucket the way its InfluxDB task fills it. What was
  * seeded is returned as the truth the browser test checks against.
  */
-import { type ChildProcess, execFileSync } from 'node:child_process';
-import { copyFileSync, linkSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, linkSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import {
   ACTIVITY_BUCKET_SUFFIX,
   ACTIVITY_FIELD,
@@ -28,23 +26,13 @@ import {
   thumbnailRelativePath,
 } from '@fathom/index-contract';
 import { InfluxDB, Point } from '@influxdata/influxdb-client';
-import { type InfluxInit, provideInfluxd, setupInfluxd, startInfluxd } from '../../influx/influxd.js';
-import { freePort, REPO_ROOT, spawnBound, stopChild, tailOf, waitFor } from '../../scripts/lib/process.js';
-import { ensureDashboardBuilt } from './dashboard-build.js';
+import { API_STACK_INIT, type ApiStack, startApiStack } from './api-stack.js';
 
 export const CAMERA = 'yard';
 export const LOCATION = 'lab';
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-const INIT: InfluxInit = {
-  username: 'fathom-e2e',
-  password: 'fathom-e2e-password',
-  org: 'fathom',
-  bucket: 'fathom',
-  token: 'fathom-e2e-activity-token',
-  // Seeded times are days old; a retention period could refuse them.
-  retentionSeconds: 0,
-};
+const INIT = API_STACK_INIT;
 
 export const LEFT: Region = { x: 0, y: 0, w: 0.25, h: 1 };
 export const RIGHT: Region = { x: 0.75, y: 0, w: 0.25, h: 1 };
@@ -131,16 +119,9 @@ export function planSeed(nowMs: number): Seed {
   return { endMs, recentFromMs, gap, dropout, bursts, frames };
 }
 
-export interface ActivityStack {
-  backend: string;
-  dashboard: string;
+export interface ActivityStack extends ApiStack {
+  /** What was seeded: the truth the browser tests check against. */
   seed: Seed;
-  /** The stack's influxd, for tests that seed more (e.g. detections) with the real client. */
-  influx: { url: string; token: string; org: string; bucket: string };
-  /** Where the seeded JPEGs are: THUMBNAIL_DIR/<thumbnailRelativePath(camera, ms)>. */
-  thumbnailDir: string;
-  logTail(): string;
-  stop(): Promise<void>;
 }
 
 async function createBucket(url: string, name: string): Promise<void> {
@@ -254,121 +235,14 @@ async function seed(influxUrl: string, thumbnailDir: string, workDir: string, pl
   );
 }
 
-function startNode(
-  name: string,
-  args: string[],
-  env: Record<string, string>,
-  log: (line: string) => void,
-): { child: ChildProcess; tail: () => string } {
-  const child = spawnBound(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, ...env } });
-  const tail = tailOf(child);
-  for (const stream of [child.stdout, child.stderr]) {
-    if (stream) createInterface({ input: stream }).on('line', (line) => log(`${name}| ${line}`));
-  }
-  return { child, tail };
-}
-
-async function waitHttp(name: string, url: string, child: ChildProcess, tail: () => string): Promise<void> {
-  await waitFor(
-    `${name} at ${url}`,
-    async () => {
-      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${tail()}`);
-      return (await fetch(url).catch(() => undefined)) ? true : undefined;
-    },
-    { timeoutMs: 60_000 },
-  );
-}
-
 export async function startActivityStack(nowMs = Date.now()): Promise<ActivityStack> {
-  ensureDashboardBuilt();
-  const workDir = mkdtempSync(join(tmpdir(), 'fathom-e2e-activity-'));
-  const thumbnailDir = join(workDir, 'thumbnails');
-  const lines: string[] = [];
-  const log = (line: string) => {
-    lines.push(line);
-    if (lines.length > 400) lines.shift();
-  };
-  const children: ChildProcess[] = [];
-  let influxd: Awaited<ReturnType<typeof startInfluxd>> | undefined;
-  const stop = async () => {
-    for (const child of children.reverse()) await stopChild(child, 10_000).catch(() => {});
-    await influxd?.stop().catch(() => {});
-    rmSync(workDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
-  };
-  try {
-    const bin = await provideInfluxd();
-    influxd = await startInfluxd({ bin, dataDir: join(workDir, 'influx'), port: await freePort() });
-    await setupInfluxd(influxd.url, INIT);
-    await createBucket(influxd.url, `${INIT.bucket}${ACTIVITY_BUCKET_SUFFIX}`);
-    const plan = planSeed(nowMs);
-    await seed(influxd.url, thumbnailDir, workDir, plan);
-
-    const backendPort = await freePort();
-    const dashboardPort = await freePort();
-    const backendUrl = `http://127.0.0.1:${backendPort}`;
-    const dashboardUrl = `http://127.0.0.1:${dashboardPort}`;
-    // The backend from source: tsx maps the workspace packages to their sources too.
-    const tsconfig = join(workDir, 'tsconfig.tsx.json');
-    writeFileSync(
-      tsconfig,
-      JSON.stringify({
-        compilerOptions: {
-          target: 'ES2023',
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          paths: {
-            '@fathom/index-contract': [join(REPO_ROOT, 'packages/index-contract/src/index.ts')],
-            '@fathom/service-kit': [join(REPO_ROOT, 'packages/service-kit/src/index.ts')],
-          },
-        },
-      }),
-    );
-    const backend = startNode(
-      'backend',
-      ['--import', 'tsx', join(REPO_ROOT, 'backend/src/main.ts')],
-      {
-        TSX_TSCONFIG_PATH: tsconfig,
-        NODE_ENV: 'production',
-        INFLUX_URL: influxd.url,
-        INFLUX_TOKEN: INIT.token,
-        INFLUX_ORG: INIT.org,
-        INFLUX_BUCKET: INIT.bucket,
-        THUMBNAIL_DIR: thumbnailDir,
-        BACKEND_HOST: '127.0.0.1',
-        BACKEND_PORT: String(backendPort),
-        CORS_ORIGINS: dashboardUrl,
-        LOG_LEVEL: 'warn',
-      },
-      log,
-    );
-    children.push(backend.child);
-    await waitHttp('backend', `${backendUrl}/healthz`, backend.child, backend.tail);
-
-    const dashboard = startNode(
-      'dashboard',
-      [join(REPO_ROOT, 'frontend/server.mjs')],
-      {
-        DASHBOARD_HOST: '127.0.0.1',
-        DASHBOARD_PORT: String(dashboardPort),
-        FATHOM_API_URL: backendUrl,
-        LOG_LEVEL: 'warn',
-      },
-      log,
-    );
-    children.push(dashboard.child);
-    await waitHttp('dashboard', `${dashboardUrl}/healthz`, dashboard.child, dashboard.tail);
-
-    return {
-      backend: backendUrl,
-      dashboard: dashboardUrl,
-      seed: plan,
-      influx: { url: influxd.url, token: INIT.token, org: INIT.org, bucket: INIT.bucket },
-      thumbnailDir,
-      logTail: () => lines.slice(-80).join('\n'),
-      stop,
-    };
-  } catch (error) {
-    await stop();
-    throw new Error(`${String(error)}\n--- service logs ---\n${lines.slice(-80).join('\n')}`);
-  }
+  const plan = planSeed(nowMs);
+  const stack = await startApiStack({
+    workDirPrefix: 'fathom-e2e-activity-',
+    prepare: async ({ influxUrl, thumbnailDir, workDir }) => {
+      await createBucket(influxUrl, `${INIT.bucket}${ACTIVITY_BUCKET_SUFFIX}`);
+      await seed(influxUrl, thumbnailDir, workDir, plan);
+    },
+  });
+  return { ...stack, seed: plan };
 }

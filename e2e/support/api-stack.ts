@@ -4,8 +4,8 @@
  * too, so no one's work in progress has to build) and the built dashboard
  * served by frontend/server.mjs. No RTSP server and no feed-handler: a test
  * writes footage the way the feed-handler writes it (e.g. ./seed-chunks.ts)
- * and checks what the browser makes of it. (./activity-fixture.ts starts the
- * same three with its own seed.)
+ * and checks what the browser makes of it. (./activity-fixture.ts starts it
+ * with its own seed, through `prepare`.)
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,8 @@ import { type InfluxInit, provideInfluxd, setupInfluxd, startInfluxd } from '../
 import { freePort, REPO_ROOT, spawnBound, stopChild, tailOf, waitFor } from '../../scripts/lib/process.js';
 import { ensureDashboardBuilt } from './dashboard-build.js';
 
-const INIT: InfluxInit = {
+/** The stack's influxd: org, bucket and token, for tests that write footage into it with the real client. */
+export const API_STACK_INIT: InfluxInit = {
   username: 'fathom-e2e',
   password: 'fathom-e2e-password',
   org: 'fathom',
@@ -65,9 +66,16 @@ async function waitHttp(name: string, url: string, child: ChildProcess, tail: ()
   );
 }
 
-export async function startApiStack(): Promise<ApiStack> {
+export interface ApiStackOptions {
+  /** Name of the scratch folder (default fathom-e2e-api-). */
+  workDirPrefix?: string;
+  /** Writes footage once influxd is set up and before the backend starts, so its first answers include it. */
+  prepare?(stack: { influxUrl: string; thumbnailDir: string; workDir: string }): Promise<void>;
+}
+
+export async function startApiStack(options: ApiStackOptions = {}): Promise<ApiStack> {
   ensureDashboardBuilt();
-  const workDir = mkdtempSync(join(tmpdir(), 'fathom-e2e-api-'));
+  const workDir = mkdtempSync(join(tmpdir(), options.workDirPrefix ?? 'fathom-e2e-api-'));
   const thumbnailDir = join(workDir, 'thumbnails');
   const lines: string[] = [];
   const log = (line: string) => {
@@ -87,7 +95,8 @@ export async function startApiStack(): Promise<ApiStack> {
       dataDir: join(workDir, 'influx'),
       port: await freePort(),
     });
-    await setupInfluxd(influxd.url, INIT);
+    await setupInfluxd(influxd.url, API_STACK_INIT);
+    await options.prepare?.({ influxUrl: influxd.url, thumbnailDir, workDir });
 
     const backendUrl = `http://127.0.0.1:${await freePort()}`;
     const dashboardUrl = `http://127.0.0.1:${await freePort()}`;
@@ -114,9 +123,9 @@ export async function startApiStack(): Promise<ApiStack> {
         TSX_TSCONFIG_PATH: tsconfig,
         NODE_ENV: 'production',
         INFLUX_URL: influxd.url,
-        INFLUX_TOKEN: INIT.token,
-        INFLUX_ORG: INIT.org,
-        INFLUX_BUCKET: INIT.bucket,
+        INFLUX_TOKEN: API_STACK_INIT.token,
+        INFLUX_ORG: API_STACK_INIT.org,
+        INFLUX_BUCKET: API_STACK_INIT.bucket,
         THUMBNAIL_DIR: thumbnailDir,
         BACKEND_HOST: '127.0.0.1',
         BACKEND_PORT: new URL(backendUrl).port,
@@ -145,7 +154,7 @@ export async function startApiStack(): Promise<ApiStack> {
     return {
       backend: backendUrl,
       dashboard: dashboardUrl,
-      influx: { url: influxd.url, token: INIT.token, org: INIT.org, bucket: INIT.bucket },
+      influx: { url: influxd.url, token: API_STACK_INIT.token, org: API_STACK_INIT.org, bucket: API_STACK_INIT.bucket },
       thumbnailDir,
       chunkDir: join(thumbnailDir, DEFAULT_CHUNK_SUBDIR),
       workDir,
