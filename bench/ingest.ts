@@ -47,6 +47,7 @@ import {
   type OtherResults,
   type PhaseMachine,
   phaseLine,
+  relaySplitTable,
   replaceIngestSection,
   type TwoStreamPair,
   targets,
@@ -197,6 +198,20 @@ async function main(): Promise<void> {
         machine.loadAtEnd = load();
       }
     }
+    if (options.phases.includes('fan-out')) {
+      const machine = machineNow();
+      const main = await clip(mainClipSpec(1), '1 s GOP');
+      const ctx = context(main.path, 1, { relay: 'fanout', decodeMode: options.decodeMode, cpuProfileDir: undefined });
+      const results: FeedHandlerResult[] = [];
+      for (const n of options.fanoutCounts) {
+        log(`fan-out relay, 1 s GOP, ${n} cameras: feed-handler (load ${load()}) ...`);
+        const f = await measureFeedHandler(ctx, n, { idPrefix: `fan-k1n${n}-` });
+        logFeedHandler(f);
+        results.push(f);
+      }
+      machine.loadAtEnd = load();
+      other.fanout = { results, machine };
+    }
     if (options.phases.includes('cold-start')) {
       const machine = machineNow();
       const main = await clip(mainClipSpec(1), '1 s GOP');
@@ -269,6 +284,13 @@ async function main(): Promise<void> {
       process.stdout.write(
         `\nKeyframe every ${g.keyframeSeconds} s: naive vs Fathom\n\n${naiveTable(g.naive, g.feedHandler)}\n`,
       );
+  }
+  if (other.fanout) {
+    process.stdout.write(
+      `\nKeyframe every 1 s, one MediaMTX path fanned out\n${phaseLine(other.fanout.machine)}\n\n${feedHandlerTable(other.fanout.results)}\n`,
+    );
+    const gop1 = gops.find((g) => g.keyframeSeconds === 1);
+    if (gop1) process.stdout.write(`\nCPU by relay\n\n${relaySplitTable(gop1.feedHandler, other.fanout.results)}\n`);
   }
   if (other.coldStart) {
     process.stdout.write(
@@ -344,6 +366,11 @@ function settingsText(): string {
   if (o.phases.includes('sweep')) {
     parts.push(
       `${o.decodeMode ? `**DECODE_MODE=${o.decodeMode} forced in the sweep** (not the default auto). ` : ''}Sweep: N over ${[...o.cameraCounts].map(([g, l]) => `${l.join(',')} (${g} s GOP)`).join(', ')} until the first failure${o.refineSteps ? `, then ${o.refineSteps} bisection step(s)` : ''}; naive pulls at ${[...o.naiveCounts].map(([g, l]) => `${l.join(',') || 'none'} (${g} s)`).join(', ')}${o.naive ? '' : ' (skipped: --no-naive)'} until they fall behind.`,
+    );
+  }
+  if (o.phases.includes('fan-out')) {
+    parts.push(
+      `Fan-out relay at ${o.fanoutCounts.join(', ')} cameras, 1 s GOP (every N measured, not stopped at a failure).`,
     );
   }
   if (o.phases.includes('cold-start')) {

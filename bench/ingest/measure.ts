@@ -22,6 +22,7 @@ import {
   ModeTracker,
   rememberedKeyframes,
 } from './cold-start.js';
+import { startFanoutRelay } from './fanout-relay.js';
 import { type FeedHandlerChild, startFeedHandler } from './feed-handler-child.js';
 import { type NaivePull, startNaivePull } from './ffmpeg.js';
 import {
@@ -54,6 +55,11 @@ export interface MeasureContext {
   decodeMode?: string | undefined;
   /** More of the feed-handler's settings (STALL_SECONDS), for every start. */
   feedHandlerEnv?: Record<string, string> | undefined;
+  /**
+   * Who serves the cameras: `rtsp-server` (default) is rtsp/server.py with one mount per camera;
+   * `fanout` is one MediaMTX path fed by one publisher and read by every camera (bench/ingest/fanout-relay.ts).
+   */
+  relay?: 'rtsp-server' | 'fanout' | undefined;
   log(message: string): void;
 }
 
@@ -152,6 +158,15 @@ async function withSource<T>(
   withSubStream = false,
 ): Promise<T> {
   const mounts = mountNames(n);
+  if (ctx.relay === 'fanout') {
+    if (withSubStream) throw new Error('the fan-out relay serves one stream; two-stream mode needs rtsp-server');
+    const fanout = await startFanoutRelay(ctx.clipPath, ctx.ffmpegPath);
+    try {
+      return await body({ pids: fanout.pids, urls: mounts.map(() => fanout.url), subUrls: [] });
+    } finally {
+      await fanout.stop();
+    }
+  }
   const relay = async (clip: string) =>
     startRtspServer({
       port: await freePort(),

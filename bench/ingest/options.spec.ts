@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseOptions } from './options.js';
 
 describe('parseOptions', () => {
-  it('defaults to the full run: sweep at 1, 4 and 10 s, cold start at 1, 16 and 40, two streams at 2 and 4', () => {
+  it('defaults to the full run: sweep at 1, 4 and 10 s, fan-out at 32 and 40, cold start at 1, 16 and 40, two streams at 2 and 4', () => {
     const o = parseOptions([]);
-    expect(o.phases).toEqual(['sweep', 'cold-start', 'two-stream']);
+    expect(o.phases).toEqual(['sweep', 'fan-out', 'cold-start', 'two-stream']);
+    expect(o.fanoutCounts).toEqual([32, 40]);
     expect(o.keyframeSeconds).toEqual([1, 4, 10]);
     expect(o.cameraCounts.get(1)).toEqual([1, 4, 8, 16, 24, 32, 40, 48]);
     expect(o.cameraCounts.get(4)).toEqual([1, 4, 8]);
@@ -33,6 +34,7 @@ describe('parseOptions', () => {
     expect(o.cameraCounts.get(1)).toEqual([1, 2]);
     expect(o.cameraCounts.get(4)).toEqual([1]);
     expect(o.coldStartCounts).toEqual([2]);
+    expect(o.fanoutCounts).toEqual([2]);
     expect(o.twoStreamCounts).toEqual([1]);
     expect(o).toMatchObject({ windowSeconds: 10, refineSteps: 0, waitQuietSeconds: 0 });
   });
@@ -54,8 +56,10 @@ describe('parseOptions', () => {
       '--two-stream=3',
       '--two-stream-gop',
       '10',
+      '--fan-out=48,40',
     ]);
     expect(cold).toMatchObject({
+      fanoutCounts: [40, 48],
       coldStartCounts: [1, 40],
       coldStartTimeoutSeconds: 60,
       twoStreamCounts: [3],
@@ -70,13 +74,17 @@ describe('parseOptions', () => {
     expect(o.naiveCounts.get(1)).toEqual([1, 4]);
     expect(o.coldStartCounts).toEqual([1, 16]);
     expect(o.twoStreamCounts).toEqual([2, 4]);
+    // The fan-out's default counts (32, 40) are above the cap: the part is left out unless asked for.
+    expect(o.phases).toEqual(['sweep', 'cold-start', 'two-stream']);
+    expect(() => parseOptions(['--max-cameras', '16', '--fan-out', '32'])).toThrow(/fan-out relay without/);
+    expect(() => parseOptions(['--max-cameras', '16', '--only', 'fan-out'])).toThrow(/fan-out relay without/);
     expect(() => parseOptions(['--max-cameras', '0'])).toThrow(/--max-cameras/);
     expect(() => parseOptions(['--max-cameras', '1', '--cameras', '2,4'])).toThrow(/without a camera count/);
   });
 
   it('runs the parts --only names, without those --skip names, always in run order', () => {
     expect(parseOptions(['--only', 'two-stream,sweep']).phases).toEqual(['sweep', 'two-stream']);
-    expect(parseOptions(['--skip=sweep']).phases).toEqual(['cold-start', 'two-stream']);
+    expect(parseOptions(['--skip=sweep']).phases).toEqual(['fan-out', 'cold-start', 'two-stream']);
     expect(() => parseOptions(['--only', 'sweep', '--skip', 'sweep'])).toThrow(/nothing to run/);
     expect(() => parseOptions(['--only', 'warp'])).toThrow(/--only/);
     // A part not run does not need its counts.

@@ -1,7 +1,7 @@
 /** `npm run bench:ingest -- [flags]`: the command line and BENCH_NO_DOCS, parsed and checked (pure). */
 
 /** The bench's parts, in the order they run. */
-export const PHASES = ['sweep', 'cold-start', 'two-stream'] as const;
+export const PHASES = ['sweep', 'fan-out', 'cold-start', 'two-stream'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface IngestOptions {
@@ -14,6 +14,8 @@ export interface IngestOptions {
   cameraCounts: Map<number, number[]>;
   /** Camera counts at which the naive pulls are measured too (until they fall behind), per keyframe interval. */
   naiveCounts: Map<number, number[]>;
+  /** Camera counts measured at a 1 s GOP with the fan-out relay (one MediaMTX path read by every camera). */
+  fanoutCounts: number[];
   /** Camera counts of the cold start (1 s GOP): two starts each, nothing learnt and then the learnt modes kept. */
   coldStartCounts: number[];
   /** How long a cold start waits for every first thumbnail, and (first start) every handover, from the spawn. */
@@ -53,6 +55,8 @@ export const USAGE = `npm run bench:ingest -- [flags]
   --naive-cameras 1,4     where the naive pulls are measured too (default 1,4,8 at 1 s, 1,4 otherwise;
                           --cameras sets both)
   --naive-max N           naive pulls only at N <= this
+  --fan-out 32,40         camera counts at 1 s GOP served by one MediaMTX path fanned out to every camera, so
+                          the relay costs one stream's packaging instead of a pipeline per mount (default 32,40)
   --cold-start 1,16,40    camera counts of the cold start, 1 s GOP (default 1,16,40)
   --cold-timeout S        per start, wait at most S s for every first thumbnail and handover (default 120)
   --two-stream 2,4        camera counts of two streams vs the single 1080p stream (default 2,4)
@@ -122,6 +126,7 @@ export function parseOptions(
     '--naive-cameras',
     '--naive-max',
     '--gops',
+    '--fan-out',
     '--cold-start',
     '--cold-timeout',
     '--two-stream',
@@ -181,6 +186,16 @@ export function parseOptions(
   if (phases.includes('sweep') && [...cameraCounts.values()].some((list) => list.length === 0)) {
     throw new Error(`--max-cameras ${maxCameras} leaves a GOP of the sweep without a camera count`);
   }
+  const fanoutCounts = counts(
+    given.has('--fan-out') ? numberList('--fan-out', given.get('--fan-out')) : quick ? [2] : [32, 40],
+  );
+  if (phases.includes('fan-out') && fanoutCounts.length === 0) {
+    // Its default counts are the large ones: a capped run leaves the part out unless it was asked for.
+    if (given.has('--fan-out') || given.has('--only')) {
+      throw new Error('--max-cameras leaves the fan-out relay without a camera count');
+    }
+    phases.splice(phases.indexOf('fan-out'), 1);
+  }
   const coldStartCounts = counts(
     given.has('--cold-start') ? numberList('--cold-start', given.get('--cold-start')) : quick ? [2] : [1, 16, 40],
   );
@@ -213,6 +228,7 @@ export function parseOptions(
     keyframeSeconds,
     cameraCounts,
     naiveCounts,
+    fanoutCounts,
     coldStartCounts,
     coldStartTimeoutSeconds,
     twoStreamCounts,

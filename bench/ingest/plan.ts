@@ -94,6 +94,13 @@ export function planRun(o: IngestOptions, uncachedClips = 0): Plan {
       });
     }
   }
+  if (o.phases.includes('fan-out')) {
+    parts.push({
+      name: 'fan-out relay, 1 s GOP',
+      what: `N = ${o.fanoutCounts.join(',')}, one MediaMTX path read by every camera`,
+      seconds: o.fanoutCounts.reduce((sum, n) => sum + feedHandlerSeconds(1, n, o), 0),
+    });
+  }
   if (o.phases.includes('cold-start')) {
     parts.push({
       name: 'cold start, 1 s GOP',

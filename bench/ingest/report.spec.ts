@@ -4,6 +4,7 @@ import type { FeedHandlerResult, NaiveResult } from './measure.js';
 import {
   coldStartTable,
   coldStartTargets,
+  fanoutTarget,
   type GopResults,
   headlineRatio,
   INGEST_END,
@@ -11,6 +12,7 @@ import {
   ingestSection,
   phaseLine,
   type ReportContext,
+  relaySplitTable,
   replaceIngestSection,
   type TwoStreamPair,
   targets,
@@ -76,9 +78,45 @@ describe('targets', () => {
 
   it('checks every target', () => {
     const list = targets([gop1, { ...gop1, keyframeSeconds: 4, largestSustained: 3 }]);
-    expect(list.map((t) => t.met)).toEqual([true, true, true, true]);
+    // 16 sustained: the 40-camera scale target is not met.
+    expect(list.map((t) => t.met)).toEqual([true, false, true, true]);
+    const forty = { ...gop1, feedHandler: [...gop1.feedHandler, fathom(40, 1.4)], largestSustained: 40 };
+    expect(targets([forty]).map((t) => t.met)).toEqual([true, true, true]);
     const heavy = targets([{ ...gop1, largestSustained: 8, feedHandler: [fathom(4, 0.4), fathom(8, 0.8, true, 80)] }]);
     expect(heavy.map((t) => t.met)).toEqual([false, false, false]);
+  });
+
+  it('judges the fan-out relay by its largest sustained N, with Fathom and the relay apart', () => {
+    const fan = [
+      { ...fathom(32, 1.1), sourceCores: 0.2, machineBusyCores: 1.4 },
+      { ...fathom(40, 1.4), sourceCores: 0.25, machineBusyCores: 1.7 },
+    ];
+    const t = fanoutTarget(fan);
+    expect(t.met).toBe(true);
+    expect(t.measured).toBe('40 (Fathom 140.0 % = 3.5 %/camera, relay 25.0 %, machine 170.0 % of 200)');
+    expect(
+      fanoutTarget([fan[0] as FeedHandlerResult, { ...(fan[1] as FeedHandlerResult), sustained: false }]).met,
+    ).toBe(false);
+    expect(fanoutTarget([{ ...(fan[1] as FeedHandlerResult), sustained: false }]).measured).toBe(
+      'none of 40 sustained',
+    );
+    expect(fanoutTarget([]).met).toBeNull();
+    expect(targets([gop1], { fanout: { results: fan } }).at(-1)?.name).toMatch(/fanned out/);
+  });
+
+  it('sets the two relays side by side at the N both measured', () => {
+    const fan = [
+      { ...fathom(16, 0.5), sourceCores: 0.1, otherCores: 0.05, influxdCores: 0.01, machineBusyCores: 0.66 },
+    ];
+    const table = relaySplitTable(gop1.feedHandler, fan);
+    const lines = table.split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[2]).toMatch(
+      /^\| +16 \| rtsp\/server\.py, a pipeline per mount \| +60\.0 \(3\.8\) \| +2\.0 \(0\.1\) \|/,
+    );
+    expect(lines[3]).toMatch(
+      /^\| +16 \| MediaMTX, one path fanned out +\| +50\.0 \(3\.1\) \| +10\.0 \(0\.6\) \| +1\.0 \| +5\.0 \| +66\.0 \| +1\.000 \| yes/,
+    );
   });
 
   it('has a fallback row for every GOP but 1 s (4 and 10 s)', () => {
