@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { captureArgs, chunkOutput, inputOptions, ONE_PER_SECOND_SELECT, rtspInputOptions } from './ffmpeg-args.js';
+import {
+  CLOCK_THINNING_SELECT,
+  captureArgs,
+  chunkOutput,
+  inputOptions,
+  ONE_PER_SECOND_SELECT,
+  rtspInputOptions,
+} from './ffmpeg-args.js';
 
 describe('ffmpeg arguments', () => {
   const spec = { url: 'rtsp://cam/x', mode: 'keyframes' as const, width: 320, quality: 5, socketTimeoutSeconds: 10 };
@@ -53,13 +60,17 @@ describe('ffmpeg arguments', () => {
     expect(ONE_PER_SECOND_SELECT.startsWith(`select=${gate}(`)).toBe(true);
     const withAnalysis = captureArgs({ ...spec, analysis: { width: 64, height: 36, target: 'unix:/tmp/a.sock' } });
     const graph = withAnalysis.outputOptions[withAnalysis.outputOptions.indexOf('-filter_complex') + 1];
-    expect(graph).toContain(`[0:v:0]showinfo@clock=checksum=0,${ONE_PER_SECOND_SELECT},split=2`);
+    expect(graph).toContain(
+      `[0:v:0]${CLOCK_THINNING_SELECT},showinfo@clock=checksum=0,${ONE_PER_SECOND_SELECT},split=2`,
+    );
   });
-  it('times every decoded frame first, selects one frame per wall-clock second, scales, then showinfo last', () => {
+  it('times decoded frames first (about 5 a second), selects one frame per wall-clock second, scales, then showinfo last', () => {
     const out = captureArgs(spec).outputOptions;
     const vf = out[out.indexOf('-vf') + 1];
     expect(vf).toBe(
-      'showinfo@clock=checksum=0,select=st(0\\,max(ld(0)\\,key))*(isnan(prev_selected_t)+gt(floor(t)\\,floor(prev_selected_t))),scale=320:-2,showinfo',
+      'select=lt(n\\,8)+key+isnan(prev_selected_t)+gt(floor(t)\\,floor(prev_selected_t))+gte(t-prev_selected_t\\,0.2),' +
+        'showinfo@clock=checksum=0,' +
+        'select=st(0\\,max(ld(0)\\,key))*(isnan(prev_selected_t)+gt(floor(t)\\,floor(prev_selected_t))),scale=320:-2,showinfo',
     );
     expect(out).toEqual(
       expect.arrayContaining(['-copyts', '-fps_mode', 'passthrough', '-f', 'image2pipe', '-q:v', '5']),
