@@ -17,12 +17,12 @@
  * listed again (a rename or delete inside it changes it). Only the hour being
  * written and the oldest hours that retention may delete are listed.
  */
-import { mkdir, open, readdir, rename, rm, rmdir, stat, statfs, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rename, rm, rmdir, stat, statfs, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { chunkRelativePath, parseChunkPath, parseThumbnailPath } from '@fathom/index-contract';
 import { type Clock, sleep } from '../shared/clock.js';
 import { sortedFolderNumbers } from './folders.js';
-import { BOX_HEADER_BYTES, isCompleteMp4, parseBoxHeader, videoStartSeconds } from './mp4-boxes.js';
+import { BOX_HEADER_BYTES, type BoxReader, isCompleteMp4, topLevelBoxes, videoStartSeconds } from './mp4-boxes.js';
 
 export type FootageKind = 'thumbnail' | 'chunk';
 
@@ -118,6 +118,15 @@ async function listDir(path: string): Promise<string[]> {
     if (isMissing(error)) return [];
     throw error;
   }
+}
+
+/** Reads the box header at an offset of an open file (fewer bytes at its end). */
+function boxHeaderReader(handle: FileHandle): BoxReader {
+  return async (offset) => {
+    const buffer = Buffer.alloc(BOX_HEADER_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, BOX_HEADER_BYTES, offset);
+    return buffer.subarray(0, bytesRead);
+  };
 }
 
 async function sizeOf(path: string): Promise<number | null> {
@@ -243,24 +252,15 @@ export function createFootageStore(options: { thumbnailRoot: string; chunkRoot: 
       const handle = await open(stagingPath, 'r');
       try {
         // faststart puts moov right after ftyp; a few top-level boxes are walked at most.
-        let offset = 0;
-        for (let boxes = 0; offset < size && boxes < 8; boxes++) {
-          const head = Buffer.alloc(BOX_HEADER_BYTES);
-          const { bytesRead } = await handle.read(head, 0, BOX_HEADER_BYTES, offset);
-          const header = parseBoxHeader(head.subarray(0, bytesRead), offset, size);
-          if (!header) break;
-          if (header.type === 'moov') {
-            // A moov larger than this is no chunk of ours (a 10 min chunk's is a few hundred KiB).
-            if (header.size > 64 * 1024 * 1024) break;
-            const box = Buffer.alloc(header.size);
-            await handle.read(box, 0, header.size, offset);
-            const headerBytes = box.readUInt32BE(0) === 1 ? 16 : 8;
-            const seconds = videoStartSeconds(box.subarray(headerBytes));
-            return seconds === null ? null : Math.round(seconds * 1000);
-          }
-          offset += header.size;
-        }
-        throw new Error(`no readable index in ${stagingPath}`);
+        const { boxes } = await topLevelBoxes(boxHeaderReader(handle), size, 8);
+        const moov = boxes.find((b) => b.type === 'moov');
+        // A moov larger than this is no chunk of ours (a 10 min chunk's is a few hundred KiB).
+        if (!moov || moov.size > 64 * 1024 * 1024) throw new Error(`no readable index in ${stagingPath}`);
+        const box = Buffer.alloc(moov.size);
+        await handle.read(box, 0, moov.size, moov.offset);
+        const headerBytes = box.readUInt32BE(0) === 1 ? 16 : 8;
+        const seconds = videoStartSeconds(box.subarray(headerBytes));
+        return seconds === null ? null : Math.round(seconds * 1000);
       } finally {
         await handle.close();
       }
@@ -282,12 +282,7 @@ export function createFootageStore(options: { thumbnailRoot: string; chunkRoot: 
         if (size !== null && size > 0) {
           const handle = await open(stagingPath, 'r');
           try {
-            const read = async (offset: number) => {
-              const buffer = Buffer.alloc(BOX_HEADER_BYTES);
-              const { bytesRead } = await handle.read(buffer, 0, BOX_HEADER_BYTES, offset);
-              return buffer.subarray(0, bytesRead);
-            };
-            if (await isCompleteMp4(read, size)) {
+            if (await isCompleteMp4(boxHeaderReader(handle), size)) {
               const filepath = chunkRelativePath(chunk.camera, chunk.startMs, chunk.endMs);
               const finalPath = join(chunkRoot, filepath);
               await mkdir(dirname(finalPath), { recursive: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCompleteMp4, parseBoxHeader, videoStartSeconds } from './mp4-boxes.js';
+import { isCompleteMp4, parseBoxHeader, topLevelBoxes, videoStartSeconds } from './mp4-boxes.js';
 
 const box = (type: string, size: number) => {
   const header = Buffer.alloc(16);
@@ -42,6 +42,24 @@ describe('MP4 completeness', () => {
       ['mdat', 100_000],
     ]);
     expect(await isCompleteMp4(noMoov.read, noMoov.size)).toBe(false);
+  });
+
+  it('walks the top-level boxes with their offsets, up to a bound', async () => {
+    const f = fakeFile([
+      ['ftyp', 32],
+      ['moov', 900],
+      ['mdat', 100_000],
+    ]);
+    expect(await topLevelBoxes(f.read, f.size, 8)).toEqual({
+      boxes: [
+        { type: 'ftyp', size: 32, offset: 0 },
+        { type: 'moov', size: 900, offset: 32 },
+        { type: 'mdat', size: 100_000, offset: 932 },
+      ],
+      tiled: true,
+    });
+    expect(await topLevelBoxes(f.read, f.size, 2)).toMatchObject({ tiled: false });
+    expect((await topLevelBoxes(f.read, f.size + 8, 8)).tiled).toBe(false);
   });
 
   it('reads 64-bit sizes and rejects size 0 (still open) and junk', () => {

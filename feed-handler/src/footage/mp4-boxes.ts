@@ -34,18 +34,36 @@ export function parseBoxHeader(bytes: Buffer, offset: number, fileSize: number):
 
 export type BoxReader = (offset: number) => Promise<Buffer>;
 
-/** True when the top-level boxes tile the file exactly and include moov and mdat. */
-export async function isCompleteMp4(read: BoxReader, fileSize: number): Promise<boolean> {
-  const seen = new Set<string>();
+export interface TopLevelBox extends BoxHeader {
+  offset: number;
+}
+
+/**
+ * The top-level boxes from the file's start, one header read each, at most `maxBoxes` (a bound stops a
+ * corrupt file looping). `tiled`: they were read to the end and cover the file exactly.
+ */
+export async function topLevelBoxes(
+  read: BoxReader,
+  fileSize: number,
+  maxBoxes: number,
+): Promise<{ boxes: TopLevelBox[]; tiled: boolean }> {
+  const boxes: TopLevelBox[] = [];
   let offset = 0;
-  // A finished chunk has a handful of top-level boxes; a bound stops a corrupt file looping.
-  for (let boxes = 0; offset < fileSize && boxes < 64; boxes++) {
+  while (offset < fileSize && boxes.length < maxBoxes) {
     const header = parseBoxHeader(await read(offset), offset, fileSize);
-    if (!header) return false;
-    seen.add(header.type);
+    if (!header) return { boxes, tiled: false };
+    boxes.push({ ...header, offset });
     offset += header.size;
   }
-  return offset === fileSize && seen.has('moov') && seen.has('mdat');
+  return { boxes, tiled: offset === fileSize };
+}
+
+/** True when the top-level boxes tile the file exactly and include moov and mdat. */
+export async function isCompleteMp4(read: BoxReader, fileSize: number): Promise<boolean> {
+  // A finished chunk has a handful of top-level boxes.
+  const { boxes, tiled } = await topLevelBoxes(read, fileSize, 64);
+  const types = new Set(boxes.map((b) => b.type));
+  return tiled && types.has('moov') && types.has('mdat');
 }
 
 /** The child boxes of a box body (or of a whole file), as [type, body] pairs; stops at anything implausible. */
