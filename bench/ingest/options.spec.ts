@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseOptions } from './options.js';
 
 describe('parseOptions', () => {
-  it('defaults to the full run: sweep at 1, 4 and 10 s, fan-out at 32 and 40, cold start at 1, 16 and 40, two streams at 2 and 4', () => {
+  it('defaults to the full run: sweep at 1, 4 and 10 s, fan-out at 32, 40 and 48, cold start at 1, 16 and 40, two streams at 2 and 4', () => {
     const o = parseOptions([]);
     expect(o.phases).toEqual(['sweep', 'fan-out', 'cold-start', 'two-stream']);
-    expect(o.fanoutCounts).toEqual([32, 40]);
+    expect(o.fanoutCounts).toEqual([32, 40, 48]);
     expect(o.keyframeSeconds).toEqual([1, 4, 10]);
     expect(o.cameraCounts.get(1)).toEqual([1, 4, 8, 16, 24, 32, 40, 48]);
     expect(o.cameraCounts.get(4)).toEqual([1, 4, 8]);

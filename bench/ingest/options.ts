@@ -55,8 +55,8 @@ export const USAGE = `npm run bench:ingest -- [flags]
   --naive-cameras 1,4     where the naive pulls are measured too (default 1,4,8 at 1 s, 1,4 otherwise;
                           --cameras sets both)
   --naive-max N           naive pulls only at N <= this
-  --fan-out 32,40         camera counts at 1 s GOP served by one MediaMTX path fanned out to every camera, so
-                          the relay costs one stream's packaging instead of a pipeline per mount (default 32,40)
+  --fan-out 32,40,48      camera counts at 1 s GOP served by one MediaMTX path fanned out to every camera, so
+                          the relay costs one stream's packaging instead of a pipeline per mount (default 32,40,48)
   --cold-start 1,16,40    camera counts of the cold start, 1 s GOP (default 1,16,40)
   --cold-timeout S        per start, wait at most S s for every first thumbnail and handover (default 120)
   --two-stream 2,4        camera counts of two streams vs the single 1080p stream (default 2,4)
@@ -187,7 +187,7 @@ export function parseOptions(
     throw new Error(`--max-cameras ${maxCameras} leaves a GOP of the sweep without a camera count`);
   }
   const fanoutCounts = counts(
-    given.has('--fan-out') ? numberList('--fan-out', given.get('--fan-out')) : quick ? [2] : [32, 40],
+    given.has('--fan-out') ? numberList('--fan-out', given.get('--fan-out')) : quick ? [2] : [32, 40, 48],
   );
   if (phases.includes('fan-out') && fanoutCounts.length === 0) {
     // Its default counts are the large ones: a capped run leaves the part out unless it was asked for.
