@@ -68,7 +68,7 @@ describe('ffmpeg arguments', () => {
     const out = captureArgs(spec).outputOptions;
     const vf = out[out.indexOf('-vf') + 1];
     expect(vf).toBe(
-      'select=lt(n\\,8)+key+isnan(prev_selected_t)+gt(floor(t)\\,floor(prev_selected_t))+gte(t-prev_selected_t\\,0.2),' +
+      'select=lt(t-start_t\\,2)+key+isnan(prev_selected_t)+gt(floor(t)\\,floor(prev_selected_t))+gte(t-prev_selected_t\\,0.2),' +
         'showinfo@clock=checksum=0,' +
         'select=st(0\\,max(ld(0)\\,key))*(isnan(prev_selected_t)+gt(floor(t)\\,floor(prev_selected_t))),scale=320:-2,showinfo',
     );

@@ -169,19 +169,20 @@ export const ONE_PER_SECOND_SELECT =
 export const CLOCK_SHOWINFO_NAME = 'showinfo@clock';
 
 /**
- * How many decoded frames reach the clock's showinfo: the first CLOCK_FIRST_FRAMES (so the anchor's
- * first arrivals come as fast as frames do), then every keyframe, the first frame of every new second
- * and any frame CLOCK_MIN_SPACING_S after the last one let through: about 5 a second, where a camera
- * decoded in full gives 10–30. ffmpeg writes each showinfo report in 9 write() calls, and node wakes for
- * each: at 30 fps that held node at ~1.3 % of a core per camera against ~0.4 % for one frame a second.
- * An anchor rests on the least delayed arrival of 30 s, so 150 arrivals serve it as well as 900.
- * It never holds back a frame the one-a-second select after it keeps: that is the first frame of its
- * second, whose floor(t) differs from every frame let through before it, and `key` lets every keyframe
- * through, so the keyframe gate latches on the same frame.
+ * How many decoded frames reach the clock's showinfo: every frame of a run's first CLOCK_ALL_FRAMES_S seconds
+ * of stream time (a new anchor needs many arrivals at once: over UDP a lost packet holds the frames behind it
+ * in ffmpeg's reorder queue, and the first second's arrivals can all be 100 ms late), then every keyframe, the
+ * first frame of every new second and any frame CLOCK_MIN_SPACING_S after the last one let through: about 5 a
+ * second, where a camera decoded in full gives 10–30. ffmpeg writes each showinfo report in 9 write() calls,
+ * and node wakes for each: at 30 fps that held node at ~1.3 % of a core per camera against ~0.4 % for one
+ * frame a second. An anchor rests on the least delayed arrival of 30 s, so 150 arrivals serve it as well as 900.
+ * It never holds back a frame the one-a-second select after it keeps: that is the first frame of its second,
+ * whose floor(t) differs from every frame let through before it, and `key` lets every keyframe through, so the
+ * keyframe gate latches on the same frame.
  */
-export const CLOCK_FIRST_FRAMES = 8;
+export const CLOCK_ALL_FRAMES_S = 2;
 export const CLOCK_MIN_SPACING_S = 0.2;
-export const CLOCK_THINNING_SELECT = `select=lt(n\\,${CLOCK_FIRST_FRAMES})+key+isnan(prev_selected_t)+gt(floor(t)\\,floor(prev_selected_t))+gte(t-prev_selected_t\\,${CLOCK_MIN_SPACING_S})`;
+export const CLOCK_THINNING_SELECT = `select=lt(t-start_t\\,${CLOCK_ALL_FRAMES_S})+key+isnan(prev_selected_t)+gt(floor(t)\\,floor(prev_selected_t))+gte(t-prev_selected_t\\,${CLOCK_MIN_SPACING_S})`;
 const CLOCK_SHOWINFO = `${CLOCK_THINNING_SELECT},${CLOCK_SHOWINFO_NAME}=checksum=0`;
 
 export function videoFilter(spec: Pick<CaptureSpec, 'width'>): string {
