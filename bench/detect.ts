@@ -30,6 +30,7 @@ import { detectScene, PERSON_HEIGHT } from './detect/scene.js';
 import { makeThumbnails, SAMPLE_PATH } from './detect/thumbnails.js';
 import { buildFeedHandler } from './ingest/feed-handler-child.js';
 import { makeTempDir, readTextOrNull, removeDir, writeText } from './ingest/files.js';
+import { runBench } from './lib/entry.js';
 import { machineInfo } from './lib/machine.js';
 import { benchLog, loadAverages } from './lib/run-log.js';
 
@@ -170,13 +171,4 @@ async function main(): Promise<void> {
 /** Set once the work dir exists: an interrupted run leaves only the logs behind. */
 let removeBulky: () => void = () => {};
 
-process.on('SIGINT', () => {
-  log('interrupted; the children die with this process');
-  removeBulky();
-  process.exit(130);
-});
-
-main().catch((error: unknown) => {
-  process.stderr.write(`bench:detect failed: ${String((error as Error)?.stack ?? error)}\n${USAGE}\n`);
-  process.exit(1);
-});
+runBench('detect', USAGE, main, () => removeBulky());

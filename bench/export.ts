@@ -52,6 +52,7 @@ import { makeTempDir, readTextOrNull, removeDir, thumbnailTimesMs, writeText } f
 import { type ProcessTable, treePids, treesTicks } from './ingest/process-tree.js';
 import { clockTicksPerSecond, readMachineCpu, readProcessTable } from './ingest/procfs.js';
 import { thumbnailRate } from './ingest/rate.js';
+import { runBench } from './lib/entry.js';
 import type { InfluxTarget } from './lib/influx.js';
 import { machineInfo } from './lib/machine.js';
 import { replaceSection } from './lib/markdown.js';
@@ -447,13 +448,4 @@ async function main(): Promise<void> {
 /** Set once the work dir exists: an interrupted run leaves only the logs behind, not the recordings. */
 let removeBulkyOutput: () => void = () => {};
 
-process.on('SIGINT', () => {
-  log('interrupted; the children die with this process');
-  removeBulkyOutput();
-  process.exit(130);
-});
-
-main().catch((error: unknown) => {
-  process.stderr.write(`bench:export failed: ${String((error as Error)?.stack ?? error)}\n${USAGE}\n`);
-  process.exit(1);
-});
+runBench('export', USAGE, main, () => removeBulkyOutput());

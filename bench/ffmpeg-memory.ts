@@ -20,6 +20,7 @@ import type { ClipSpec } from './ingest/clip.js';
 import { buildFeedHandler } from './ingest/feed-handler-child.js';
 import { provideClip } from './ingest/ffmpeg.js';
 import { makeTempDir, readTextOrNull, removeDir, writeText } from './ingest/files.js';
+import { runBench } from './lib/entry.js';
 import { machineInfo } from './lib/machine.js';
 import { benchLog, loadAverages } from './lib/run-log.js';
 import { measureVariant, type VariantResult } from './memory/measure.js';
@@ -409,13 +410,4 @@ function versionOf(binary: string): string {
   return execFileSync(binary, ['-version'], { encoding: 'utf8' }).split('\n')[0]?.split(' Copyright')[0] ?? '';
 }
 
-process.on('SIGINT', () => {
-  log('interrupted; the children die with this process');
-  removeWorkDir();
-  process.exit(130);
-});
-
-main().catch((error: unknown) => {
-  process.stderr.write(`bench:memory failed: ${String((error as Error)?.stack ?? error)}\n${USAGE}\n`);
-  process.exit(1);
-});
+runBench('memory', USAGE, main, () => removeWorkDir());

@@ -58,6 +58,7 @@ import {
 import { distribution, distributionText } from './ingest/summary.js';
 import { largestSustained, nextCameraCount } from './ingest/sweep.js';
 import { inputText, twoStreamCameras } from './ingest/two-stream.js';
+import { runBench } from './lib/entry.js';
 import { machineInfo } from './lib/machine.js';
 import { benchLog, loadAverages } from './lib/run-log.js';
 
@@ -387,13 +388,4 @@ function settingsText(): string {
 /** Set once the work dir exists: an interrupted run leaves only the logs behind, not gigabytes of footage. */
 let removeBulkyOutput: () => void = () => {};
 
-process.on('SIGINT', () => {
-  log('interrupted; the children die with this process');
-  removeBulkyOutput();
-  process.exit(130);
-});
-
-main().catch((error: unknown) => {
-  process.stderr.write(`bench:ingest failed: ${String((error as Error)?.stack ?? error)}\n${USAGE}\n`);
-  process.exit(1);
-});
+runBench('ingest', USAGE, main, () => removeBulkyOutput());
