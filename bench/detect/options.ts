@@ -1,4 +1,5 @@
 /** `npm run bench:detect -- [flags]`: the command line and BENCH_NO_DOCS, parsed and checked (pure). */
+import { scanFlags } from '../lib/flags.js';
 
 export interface DetectBenchOptions {
   /** The measured window of each live phase, seconds. */
@@ -37,16 +38,7 @@ export function parseOptions(
   env: Readonly<Record<string, string | undefined>> = {},
 ): DetectBenchOptions {
   const valued = new Set(['--seconds', '--cameras', '--warmup', '--frames', '--grace']);
-  const given = new Map<string, string | undefined>();
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = (argv[i] as string).split('=', 2) as [string, string | undefined];
-    if (flag === '--no-build' && inline === undefined) given.set(flag, undefined);
-    else if (valued.has(flag)) {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new Error(`${flag} needs a value`);
-      given.set(flag, value);
-    } else throw new Error(`unknown flag ${argv[i]}\n${USAGE}`);
-  }
+  const given = scanFlags(argv, new Set(['--no-build']), valued, USAGE);
   const get = (flag: string, fallback: number, min: number, max: number) =>
     given.has(flag) ? whole(flag, given.get(flag), min, max) : fallback;
   return {

@@ -1,4 +1,5 @@
 /** `npm run bench:export -- [flags]`: the command line, parsed and checked (pure). */
+import { scanFlags } from '../lib/flags.js';
 
 /** One camera-day at one still a second: the issue's export. */
 export const DAY_STILLS = 86_400;
@@ -58,16 +59,7 @@ export function parseOptions(argv: readonly string[]): ExportBenchOptions {
     '--width',
     '--timeout',
   ]);
-  const given = new Map<string, string | undefined>();
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = (argv[i] as string).split('=', 2) as [string, string | undefined];
-    if (switches.has(flag) && inline === undefined) given.set(flag, undefined);
-    else if (valued.has(flag)) {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new Error(`${flag} needs a value`);
-      given.set(flag, value);
-    } else throw new Error(`unknown flag ${argv[i]}\n${USAGE}`);
-  }
+  const given = scanFlags(argv, switches, valued, USAGE);
   if (given.has('--docs') && given.has('--no-docs')) throw new Error('--docs and --no-docs contradict each other');
   const smoke = given.has('--smoke');
   const get = (flag: string, fallback: number, min: number, max: number) =>

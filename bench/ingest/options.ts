@@ -1,4 +1,5 @@
 /** `npm run bench:ingest -- [flags]`: the command line and BENCH_NO_DOCS, parsed and checked (pure). */
+import { scanFlags } from '../lib/flags.js';
 
 /** The bench's parts, in the order they run. */
 export const PHASES = ['sweep', 'fan-out', 'cold-start', 'two-stream'] as const;
@@ -116,7 +117,6 @@ export function parseOptions(
   env: Readonly<Record<string, string | undefined>> = {},
 ): IngestOptions {
   const quick = argv.includes('--quick');
-  const given = new Map<string, string | undefined>();
   const flags = new Set(['--quick', '--no-naive', '--no-docs', '--no-build', '--dry-run']);
   const valued = new Set([
     '--only',
@@ -140,15 +140,7 @@ export function parseOptions(
     '--wait-quiet',
     '--max-load',
   ]);
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = (argv[i] as string).split('=', 2) as [string, string | undefined];
-    if (flags.has(flag)) given.set(flag, undefined);
-    else if (valued.has(flag)) {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new Error(`${flag} needs a value`);
-      given.set(flag, value);
-    } else throw new Error(`unknown flag ${flag}\n${USAGE}`);
-  }
+  const given = scanFlags(argv, flags, valued, USAGE);
   const get = (flag: string, fallback: number, integer = false) =>
     given.has(flag) ? positive(flag, given.get(flag), integer) : fallback;
   const only = given.has('--only') ? phaseList('--only', given.get('--only')) : [...PHASES];

@@ -1,4 +1,5 @@
 /** `npm run bench:memory -- [flags]`: the command line, parsed and checked (pure). */
+import { scanFlags } from '../lib/flags.js';
 import { VARIANTS } from './variants.js';
 
 export interface MemoryOptions {
@@ -49,16 +50,7 @@ export function parseOptions(argv: readonly string[]): MemoryOptions {
     '--ffmpeg',
     '--also-ffmpeg',
   ]);
-  const given = new Map<string, string | undefined>();
-  for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = (argv[i] as string).split('=', 2) as [string, string | undefined];
-    if (flags.has(flag)) given.set(flag, undefined);
-    else if (valued.has(flag)) {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new Error(`${flag} needs a value`);
-      given.set(flag, value);
-    } else throw new Error(`unknown flag ${flag}\n${USAGE}`);
-  }
+  const given = scanFlags(argv, flags, valued, USAGE);
   const only = given.has('--only')
     ? (given.get('--only') ?? '')
         .split(',')
