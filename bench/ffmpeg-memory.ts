@@ -82,19 +82,13 @@ function toRow(result: VariantResult, label = result.variant.label): Row {
     expectsChunks: command.chunks,
     expectsAnalysis: command.analysis,
     error: result.error,
-    processes: result.processes.map((p) => ({
-      vmRss: p.end.status.vmRss,
-      vmHwm: p.end.status.vmHwm,
-      threads: p.end.status.threads,
-      rollup: p.end.rollup,
-      startAnonymous: p.startAnonymousKb,
-      cpuCores: p.cpuCores,
-      jpegsPerSecond: p.jpegsPerSecond,
-      analysisFramesPerSecond: p.analysisFramesPerSecond,
-      chunkBytes: p.chunkBytes,
-      firstJpegSeconds: p.firstJpegSeconds,
-      encodeDelaysMs: p.encodeDelaysMs,
-      analysisDelaysMs: p.analysisDelaysMs,
+    processes: result.processes.map(({ end, startAnonymousKb, ...delivery }) => ({
+      ...delivery,
+      vmRss: end.status.vmRss,
+      vmHwm: end.status.vmHwm,
+      threads: end.status.threads,
+      rollup: end.rollup,
+      startAnonymous: startAnonymousKb,
     })),
   };
 }

@@ -1,8 +1,9 @@
 /**
  * One measurement: K ffmpegs with the same command line, each on its own RTSP mount of the
- * same server, until each has delivered two JPEGs; then a warm-up, then a window during which
- * memory is sampled every 2 s; at the window's end every process's status, smaps_rollup and CPU
- * (utime + stime since the window's start), and the first process's full smaps, are read.
+ * same server, until each has delivered two JPEGs; then a warm-up, then a window; at the window's
+ * end every process's status (VmHWM: the kernel's own peak), smaps_rollup and CPU (utime + stime
+ * since the window's start), and the first process's full smaps, are read. Nothing is read in
+ * between: smaps_rollup walks page tables, CPU that would land inside the measured window.
  */
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { waitFor } from '../../scripts/lib/process.js';
 import { clockTicksPerSecond } from '../ingest/procfs.js';
 import { type FfmpegChild, startFfmpeg } from './ffmpeg-child.js';
 import { type MemorySample, readMappings, readMemory } from './procfs.js';
+import type { ProcessDelivery } from './report.js';
 import { classify, fileCount, type Part } from './smaps.js';
 import { pairedDelaysMs, ratePerSecond } from './streams.js';
 import { buildCommand, type Variant } from './variants.js';
@@ -24,21 +26,11 @@ export interface MeasureContext {
   log(message: string): void;
 }
 
-export interface ProcessResult {
+export interface ProcessResult extends ProcessDelivery {
   /** At the window's end. */
   end: MemorySample;
-  /** Largest VmRSS seen while sampling (KiB). */
-  maxRssKb: number;
   /** Anonymous at the window's start (KiB), to tell steady state from growth. */
   startAnonymousKb: number;
-  cpuCores: number;
-  jpegsPerSecond: number;
-  analysisFramesPerSecond: number;
-  chunkBytes: number;
-  firstJpegSeconds: number;
-  encodeDelaysMs: number[];
-  /** The same for the analysis frames: k-th gray frame on the socket minus the k-th showinfo line. */
-  analysisDelaysMs: number[];
 }
 
 export interface VariantResult {
@@ -53,7 +45,6 @@ export interface VariantResult {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const SAMPLE_EVERY_MS = 2_000;
 const ANALYSIS_FRAME_BYTES = 64 * 36;
 
 function bytesUnder(dir: string): number {
@@ -112,15 +103,7 @@ export async function measureVariant(ctx: MeasureContext, variant: Variant, coun
     const before = children.map((c) => readMemory(c.pid));
     const chunkBytesBefore = chunkDirs.map(bytesUnder);
     const analysisBefore = children.map((c) => c.analysisBytes());
-    const maxRss = children.map(() => 0);
-    const deadline = start + ctx.windowSeconds * 1000;
-    while (performance.now() < deadline - 50) {
-      await sleep(Math.min(SAMPLE_EVERY_MS, Math.max(0, deadline - performance.now())));
-      children.forEach((c, i) => {
-        const m = readMemory(c.pid);
-        if (m) maxRss[i] = Math.max(maxRss[i] as number, m.status.vmRss);
-      });
-    }
+    await sleep(ctx.windowSeconds * 1000);
     const end = performance.now();
     const after = children.map((c) => readMemory(c.pid));
     const { mappings, stackPointers } = readMappings(children[0]?.pid ?? -1);
@@ -141,7 +124,6 @@ export async function measureVariant(ctx: MeasureContext, variant: Variant, coun
       }
       processes.push({
         end: a,
-        maxRssKb: Math.max(maxRss[i] as number, a.status.vmRss),
         startAnonymousKb: b.rollup.Anonymous,
         cpuCores: (a.ticks - b.ticks) / clockTicksPerSecond() / seconds,
         jpegsPerSecond: ratePerSecond(c.jpegEnds, start, end),

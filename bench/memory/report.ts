@@ -5,21 +5,27 @@ import { byCategory, CATEGORY_ORDER, type Part, type Sizes, type SmapsField, top
 
 export const MEMORY_MARKERS = { start: '<!-- bench:memory:start -->', end: '<!-- bench:memory:end -->' };
 
-/** One process's figures at the end of a window, in KiB (cpu in cores, delay in ms). */
-export interface ProcessFigures {
+/** What one process delivered over the window (cpu in cores, delays in ms), as measured. */
+export interface ProcessDelivery {
+  cpuCores: number;
+  jpegsPerSecond: number;
+  analysisFramesPerSecond: number;
+  chunkBytes: number;
+  firstJpegSeconds: number;
+  /** k-th JPEG's last byte on stdout minus the k-th showinfo line. */
+  encodeDelaysMs: number[];
+  /** The same for the analysis frames: k-th gray frame on the socket minus the k-th showinfo line. */
+  analysisDelaysMs: number[];
+}
+
+/** One process's figures at the end of a window, in KiB, and what it delivered. */
+export interface ProcessFigures extends ProcessDelivery {
   vmRss: number;
   vmHwm: number;
   threads: number;
   rollup: Sizes;
   /** Anonymous at the window's start. */
   startAnonymous: number;
-  cpuCores: number;
-  jpegsPerSecond: number;
-  analysisFramesPerSecond: number;
-  chunkBytes: number;
-  firstJpegSeconds: number;
-  encodeDelaysMs: number[];
-  analysisDelaysMs: number[];
 }
 
 export interface Row {
