@@ -441,6 +441,22 @@ export interface ReportContext {
   durationSeconds: number;
 }
 
+/** One part of the section: its heading, what it measured, the machine around it, then its blocks, each a paragraph. */
+function reportPart(
+  heading: string,
+  about: string | null,
+  machine: PhaseMachine | undefined,
+  ...blocks: string[]
+): string[] {
+  return [
+    heading,
+    '',
+    ...(about === null ? [] : [about, '']),
+    ...(machine ? [phaseLine(machine), ''] : []),
+    ...blocks.flatMap((block) => [block, '']),
+  ];
+}
+
 export function ingestSection(ctx: ReportContext, gops: readonly GopResults[], other: OtherResults = {}): string {
   const parts = [
     '## Ingest cost: `npm run bench:ingest`',
@@ -453,63 +469,65 @@ export function ingestSection(ctx: ReportContext, gops: readonly GopResults[], o
     '',
   ];
   for (const g of gops) {
-    parts.push(`### Keyframe every ${g.keyframeSeconds} s: Fathom feed-handler`, '');
-    if (g.machine) parts.push(phaseLine(g.machine), '');
-    parts.push(feedHandlerTable(g.feedHandler), '');
     parts.push(
-      `Largest N sustained: **${g.largestSustained}**${g.endedOnFailure ? '' : ' (every N tried passed; the sweep did not reach a failure)'}.`,
-      '',
+      ...reportPart(
+        `### Keyframe every ${g.keyframeSeconds} s: Fathom feed-handler`,
+        null,
+        g.machine,
+        feedHandlerTable(g.feedHandler),
+        `Largest N sustained: **${g.largestSustained}**${g.endedOnFailure ? '' : ' (every N tried passed; the sweep did not reach a failure)'}.`,
+      ),
     );
     if (g.naive.length > 0) {
       parts.push(
-        `### Keyframe every ${g.keyframeSeconds} s: naive full decode vs Fathom`,
-        '',
-        naiveTable(g.naive, g.feedHandler),
-        '',
+        ...reportPart(
+          `### Keyframe every ${g.keyframeSeconds} s: naive full decode vs Fathom`,
+          null,
+          undefined,
+          naiveTable(g.naive, g.feedHandler),
+        ),
       );
     }
   }
   if (other.fanout) {
     const f = other.fanout;
-    parts.push(
-      '### Keyframe every 1 s, one MediaMTX path fanned out to every camera',
-      '',
-      'The same 1 s GOP clip, published once (`ffmpeg -re -stream_loop -1 -c copy -f rtsp`) to one MediaMTX path that every camera reads (bench/ingest/fanout-relay.ts). Each camera still opens its own RTSP session over TCP and gets every packet; Fathom\'s work is the same as in the sweep. What changes is the relay: rtsp/server.py runs a pipeline per mount (file read, demux, RTP payloading), MediaMTX packages the stream once and copies it to each reader. "source" is MediaMTX and its publisher. Real cameras are separate hardware: neither relay runs on a Fathom host.',
-      '',
-    );
-    if (f.machine) parts.push(phaseLine(f.machine), '');
-    parts.push(feedHandlerTable(f.results), '');
     const gop1 = gops.find((g) => g.keyframeSeconds === 1);
-    if (gop1) {
-      parts.push(
-        "Where the machine's CPU went, at the N measured with both relays (% of one core; 200 % = both cores):",
-        '',
-        relaySplitTable(gop1.feedHandler, f.results),
-        '',
-      );
-    }
+    parts.push(
+      ...reportPart(
+        '### Keyframe every 1 s, one MediaMTX path fanned out to every camera',
+        'The same 1 s GOP clip, published once (`ffmpeg -re -stream_loop -1 -c copy -f rtsp`) to one MediaMTX path that every camera reads (bench/ingest/fanout-relay.ts). Each camera still opens its own RTSP session over TCP and gets every packet; Fathom\'s work is the same as in the sweep. What changes is the relay: rtsp/server.py runs a pipeline per mount (file read, demux, RTP payloading), MediaMTX packages the stream once and copies it to each reader. "source" is MediaMTX and its publisher. Real cameras are separate hardware: neither relay runs on a Fathom host.',
+        f.machine,
+        feedHandlerTable(f.results),
+        ...(gop1
+          ? [
+              "Where the machine's CPU went, at the N measured with both relays (% of one core; 200 % = both cores):",
+              relaySplitTable(gop1.feedHandler, f.results),
+            ]
+          : []),
+      ),
+    );
   }
   if (other.coldStart) {
     const c = other.coldStart;
     parts.push(
-      '### Cold start: first thumbnail of every camera from process start (keyframe every 1 s)',
-      '',
-      `The 1 s GOP clip relayed to N mounts; the feed-handler (production defaults, DECODE_MODE=auto) is spawned with a fresh THUMBNAIL_DIR (nothing learnt), then stopped and started again on the same folder and the same RTSP server (so \`<THUMBNAIL_DIR>/.fathom/decode-modes.json\` and the thumbnails stay; a learnt mode belongs to a camera id and its URL). Times count from the spawn (node's own start included). First thumbnail: the folder is listed every 100 ms and each camera's first new JPEG is timed by its mtime (written aside, then renamed). On keyframes only: /healthz polled every 250 ms, the first answer showing the camera with \`mode\` keyframes and a \`modeSource\` other than learning (so ± 0.25 s). Each start ends when every camera has both, or after the timeout (shown as "> timeout"). "Learnt in file": cameras the file holds as keyframes-only when the start was stopped. Feed-handler CPU: node and its ffmpeg children from the spawn to that end.`,
-      '',
+      ...reportPart(
+        '### Cold start: first thumbnail of every camera from process start (keyframe every 1 s)',
+        `The 1 s GOP clip relayed to N mounts; the feed-handler (production defaults, DECODE_MODE=auto) is spawned with a fresh THUMBNAIL_DIR (nothing learnt), then stopped and started again on the same folder and the same RTSP server (so \`<THUMBNAIL_DIR>/.fathom/decode-modes.json\` and the thumbnails stay; a learnt mode belongs to a camera id and its URL). Times count from the spawn (node's own start included). First thumbnail: the folder is listed every 100 ms and each camera's first new JPEG is timed by its mtime (written aside, then renamed). On keyframes only: /healthz polled every 250 ms, the first answer showing the camera with \`mode\` keyframes and a \`modeSource\` other than learning (so ± 0.25 s). Each start ends when every camera has both, or after the timeout (shown as "> timeout"). "Learnt in file": cameras the file holds as keyframes-only when the start was stopped. Feed-handler CPU: node and its ffmpeg children from the spawn to that end.`,
+        c.machine,
+        coldStartTable(c.results),
+      ),
     );
-    if (c.machine) parts.push(phaseLine(c.machine), '');
-    parts.push(coldStartTable(c.results), '');
   }
   if (other.twoStream) {
     const t = other.twoStream;
     parts.push(
-      `### Two streams: 1080p recorded, thumbnails from a 640x360 sub-stream (keyframe every ${t.keyframeSeconds} s)`,
-      '',
-      `Each camera names its sub-stream as \`thumbnailUrl\` in CAMERAS: thumbnails and motion come from it, chunks from the 1080p \`url\`. A second \`rtsp/server.py\` relays the sub-stream clip (640x360 30 fps ~1 Mbit/s, same GOP) to one mount per camera, beside the 1080p mounts; "source" is both servers. At each N the single 1080p stream (the sweep's setup) is measured first, then two streams, same clips, same warm-up and window. "ffmpeg inputs" counts the feed-handler's ffmpeg children by the stream they open (from /proc/<pid>/cmdline), so a feed-handler that ignored \`thumbnailUrl\` shows 0 sub. RSS ffmpeg per camera = all its ffmpeg children / N.`,
-      '',
+      ...reportPart(
+        `### Two streams: 1080p recorded, thumbnails from a 640x360 sub-stream (keyframe every ${t.keyframeSeconds} s)`,
+        `Each camera names its sub-stream as \`thumbnailUrl\` in CAMERAS: thumbnails and motion come from it, chunks from the 1080p \`url\`. A second \`rtsp/server.py\` relays the sub-stream clip (640x360 30 fps ~1 Mbit/s, same GOP) to one mount per camera, beside the 1080p mounts; "source" is both servers. At each N the single 1080p stream (the sweep's setup) is measured first, then two streams, same clips, same warm-up and window. "ffmpeg inputs" counts the feed-handler's ffmpeg children by the stream they open (from /proc/<pid>/cmdline), so a feed-handler that ignored \`thumbnailUrl\` shows 0 sub. RSS ffmpeg per camera = all its ffmpeg children / N.`,
+        t.machine,
+        twoStreamTable(t.pairs),
+      ),
     );
-    if (t.machine) parts.push(phaseLine(t.machine), '');
-    parts.push(twoStreamTable(t.pairs), '');
   }
   parts.push('### Targets', '', targetsTable(targets(gops, other)), '');
   return parts.join('\n');
