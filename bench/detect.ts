@@ -18,7 +18,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { provideInfluxd, setupInfluxd, startInfluxd } from '../influx/influxd.js';
 import { freePort, REPO_ROOT } from '../scripts/lib/process.js';
 import { startRtspServer } from '../test/support/rtsp-server.js';
 import { measureDetectorAlone } from './detect/alone.js';
@@ -31,6 +30,7 @@ import { makeThumbnails, SAMPLE_PATH } from './detect/thumbnails.js';
 import { buildFeedHandler } from './ingest/feed-handler-child.js';
 import { makeTempDir, readTextOrNull, removeDir, writeText } from './ingest/files.js';
 import { runBench } from './lib/entry.js';
+import { startThrowawayInfluxd } from './lib/influx.js';
 import { machineInfo } from './lib/machine.js';
 import { benchLog, loadAverages } from './lib/run-log.js';
 
@@ -77,24 +77,9 @@ async function main(): Promise<void> {
   );
 
   // 2. Live, detector off then on, against one influxd and one scene server.
-  const influxBin = await provideInfluxd();
-  const influxData = join(workDir, 'influxd');
-  const influxd = await startInfluxd({
-    bin: influxBin,
-    dataDir: influxData,
-    port: await freePort(),
-    logFile: join(workDir, 'influxd.log'),
-  });
+  const { influxd, bin: influxBin } = await startThrowawayInfluxd(workDir, TOKEN);
   const phases: PhaseResult[] = [];
   try {
-    await setupInfluxd(influxd.url, {
-      username: 'bench',
-      password: 'bench-password-not-a-secret',
-      org: 'fathom',
-      bucket: 'fathom',
-      token: TOKEN,
-      retentionSeconds: 0,
-    });
     const mounts = Array.from({ length: options.cameras }, (_, i) => `cam${String(i + 1).padStart(2, '0')}`);
     const rtsp = await startRtspServer({
       port: await freePort(),

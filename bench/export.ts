@@ -19,7 +19,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { provideInfluxd, setupInfluxd, startInfluxd } from '../influx/influxd.js';
 import { freePort, REPO_ROOT, waitFor } from '../scripts/lib/process.js';
 import { type RtspServerHandle, startRtspServer } from '../test/support/rtsp-server.js';
 import {
@@ -53,7 +52,7 @@ import { type ProcessTable, treePids, treesTicks } from './ingest/process-tree.j
 import { clockTicksPerSecond, readMachineCpu, readProcessTable } from './ingest/procfs.js';
 import { thumbnailRate } from './ingest/rate.js';
 import { runBench } from './lib/entry.js';
-import type { InfluxTarget } from './lib/influx.js';
+import { type InfluxTarget, startThrowawayInfluxd } from './lib/influx.js';
 import { machineInfo } from './lib/machine.js';
 import { replaceSection } from './lib/markdown.js';
 import { progressBar } from './lib/progress.js';
@@ -226,26 +225,12 @@ async function main(): Promise<void> {
   const recordedDir = join(workDir, 'recorded');
   const exportDir = join(workDir, 'exports');
   const cameras = Array.from({ length: options.cameras }, (_, i) => `rec${String(i + 1).padStart(2, '0')}`);
-  const influxBin = await provideInfluxd();
-  const influxd = await startInfluxd({
-    bin: influxBin,
-    dataDir: join(workDir, 'influxd'),
-    port: await freePort(),
-    logFile: join(workDir, 'influxd.log'),
-  });
+  const { influxd, bin: influxBin } = await startThrowawayInfluxd(workDir, TOKEN, BUCKET);
   let rtsp: RtspServerHandle | undefined;
   let feedHandler: FeedHandlerChild | undefined;
   let backend: BackendChild | undefined;
   const cores = machineInfo(influxBin).cores;
   try {
-    await setupInfluxd(influxd.url, {
-      username: 'bench',
-      password: 'bench-password-not-a-secret',
-      org: 'fathom',
-      bucket: BUCKET,
-      token: TOKEN,
-      retentionSeconds: 0,
-    });
     const target: InfluxTarget = { url: influxd.url, token: TOKEN, org: 'fathom' };
     const indexSeconds = await writeStillIndex(target, BUCKET, options.stills, distinct.sizes);
     log(`influxd ${influxd.url}; ${options.stills} index points in ${indexSeconds.toFixed(1)} s; logs in ${workDir}`);

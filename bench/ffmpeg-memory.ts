@@ -13,7 +13,6 @@
 import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { provideInfluxd, setupInfluxd, startInfluxd } from '../influx/influxd.js';
 import { freePort, REPO_ROOT } from '../scripts/lib/process.js';
 import { startRtspServer } from '../test/support/rtsp-server.js';
 import type { ClipSpec } from './ingest/clip.js';
@@ -21,6 +20,7 @@ import { buildFeedHandler } from './ingest/feed-handler-child.js';
 import { provideClip } from './ingest/ffmpeg.js';
 import { makeTempDir, readTextOrNull, removeDir, writeText } from './ingest/files.js';
 import { runBench } from './lib/entry.js';
+import { startThrowawayInfluxd } from './lib/influx.js';
 import { machineInfo } from './lib/machine.js';
 import { benchLog, loadAverages } from './lib/run-log.js';
 import { measureVariant, type VariantResult } from './memory/measure.js';
@@ -298,24 +298,9 @@ async function main(): Promise<void> {
     }
     const nodeClip = await provideClip(NODE_CLIP, CACHE_DIR, log);
     nodeClipLine = `${NODE_CLIP.width}x${NODE_CLIP.height} ${NODE_CLIP.fps} fps, ${(nodeClip.bitrateKbps / 1000).toFixed(2)} Mbit/s, 1 s GOP`;
-    const influxBin = await provideInfluxd();
-    const influxData = join(workDir, 'influxd');
-    const influxd = await startInfluxd({
-      bin: influxBin,
-      dataDir: influxData,
-      port: await freePort(),
-      logFile: join(workDir, 'influxd.log'),
-    });
+    const { influxd } = await startThrowawayInfluxd(workDir, TOKEN);
     try {
       const influx = { url: influxd.url, token: TOKEN, org: 'fathom', bucket: 'fathom' };
-      await setupInfluxd(influxd.url, {
-        username: 'bench',
-        password: 'bench-password-not-a-secret',
-        org: influx.org,
-        bucket: influx.bucket,
-        token: TOKEN,
-        retentionSeconds: 0,
-      });
       for (const n of options.nodeCameras) {
         log(`feed-handler with ${n} cameras (load ${load()}) ...`);
         const row = await measureNode(

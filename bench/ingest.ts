@@ -21,8 +21,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { homedir, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { provideInfluxd, setupInfluxd, startInfluxd } from '../influx/influxd.js';
-import { freePort, REPO_ROOT } from '../scripts/lib/process.js';
+import { REPO_ROOT } from '../scripts/lib/process.js';
 import { type ClipSpec, clipFileName, describeClip, mainClipSpec, subClipSpec } from './ingest/clip.js';
 import type { ColdStartResult } from './ingest/cold-start.js';
 import { buildFeedHandler } from './ingest/feed-handler-child.js';
@@ -59,6 +58,7 @@ import { distribution, distributionText } from './ingest/summary.js';
 import { largestSustained, nextCameraCount } from './ingest/sweep.js';
 import { inputText, twoStreamCameras } from './ingest/two-stream.js';
 import { runBench } from './lib/entry.js';
+import { startThrowawayInfluxd } from './lib/influx.js';
 import { machineInfo } from './lib/machine.js';
 import { benchLog, loadAverages } from './lib/run-log.js';
 
@@ -147,23 +147,8 @@ async function main(): Promise<void> {
   };
   const cpuProfileDir = options.cpuProfileDir ? resolve(options.cpuProfileDir) : undefined;
   if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
-  const influxBin = await provideInfluxd();
-  const influxData = join(workDir, 'influxd');
-  const influxd = await startInfluxd({
-    bin: influxBin,
-    dataDir: influxData,
-    port: await freePort(),
-    logFile: join(workDir, 'influxd.log'),
-  });
+  const { influxd, bin: influxBin } = await startThrowawayInfluxd(workDir, TOKEN);
   const influx = { url: influxd.url, token: TOKEN, org: 'fathom', bucket: 'fathom', pid: influxd.pid };
-  await setupInfluxd(influxd.url, {
-    username: 'bench',
-    password: 'bench-password-not-a-secret',
-    org: influx.org,
-    bucket: influx.bucket,
-    token: TOKEN,
-    retentionSeconds: 0,
-  });
   log(`influxd ${influxd.url}; logs in ${workDir}`);
 
   const gops: GopResults[] = [];
@@ -256,7 +241,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await influxd.stop();
-    removeDir(influxData);
+    removeDir(influxd.dataDir);
   }
 
   const machine = machineInfo(influxBin);

@@ -2,8 +2,11 @@
  * The bench's InfluxDB adapter: bucket creation and line-protocol writes over the HTTP
  * API, and Flux queries through the official client (the one the seed and the backend use).
  */
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { InfluxDB } from '@influxdata/influxdb-client';
+import { type InfluxdHandle, provideInfluxd, setupInfluxd, startInfluxd } from '../../influx/influxd.js';
+import { freePort } from '../../scripts/lib/process.js';
 
 export interface InfluxTarget {
   url: string;
@@ -80,4 +83,37 @@ export function streamRows(target: InfluxTarget, flux: string, onRow: (values: s
       complete: () => resolve(rows),
     });
   });
+}
+
+/**
+ * A throwaway influxd for one run: the cached build (influx/provide-influxd.sh), its data in
+ * `<workDir>/influxd` and its log in `<workDir>/influxd.log`, set up with org `fathom`, `bucket` (kept
+ * forever) and `token`. `bin` is the binary, for the machine line. The caller stops it.
+ */
+export async function startThrowawayInfluxd(
+  workDir: string,
+  token: string,
+  bucket = 'fathom',
+): Promise<{ influxd: InfluxdHandle; bin: string }> {
+  const bin = await provideInfluxd();
+  const influxd = await startInfluxd({
+    bin,
+    dataDir: join(workDir, 'influxd'),
+    port: await freePort(),
+    logFile: join(workDir, 'influxd.log'),
+  });
+  try {
+    await setupInfluxd(influxd.url, {
+      username: 'bench',
+      password: 'bench-password-not-a-secret',
+      org: 'fathom',
+      bucket,
+      token,
+      retentionSeconds: 0,
+    });
+  } catch (error) {
+    await influxd.stop();
+    throw error;
+  }
+  return { influxd, bin };
 }
