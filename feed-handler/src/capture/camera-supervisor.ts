@@ -36,7 +36,7 @@ import {
 } from './decode-mode.js';
 import { describeExit } from './exit-reason.js';
 import type { CaptureProcess, ExitResult, FfmpegRunner } from './ffmpeg.js';
-import type { CaptureSpec, DecodeMode } from './ffmpeg-args.js';
+import { type CaptureSpec, CLOCK_ALL_FRAMES_S, type DecodeMode } from './ffmpeg-args.js';
 import { FramePairer, type TimedJpeg } from './frame-pairing.js';
 import { GrayFrames } from './gray-frames.js';
 import { JpegSplitter } from './jpeg.js';
@@ -70,6 +70,8 @@ export interface SupervisorSettings {
   stderrLines: number;
   /** Frames after each start are held until the stream clock's anchor rests on this many (default 8, or 3 s). */
   anchorSamples?: number;
+  /** ...spread over this much arrival time (default: the clock's all-frames start, 2 s; or 3 s). */
+  anchorSpanMs?: number;
   /** Size of the gray frame handed beside each JPEG to the motion analysis; absent: no analysis. */
   analysis?: { width: number; height: number };
   /**
@@ -228,6 +230,14 @@ const DEFAULT_HANDOVER_TIMEOUT_MS = 20_000;
  * only, one a second, so the 3 s hold of FramePairer lets the first frames go with 3 or 4.
  */
 const DEFAULT_ANCHOR_SAMPLES = 8;
+/**
+ * ...and the arrivals of a run's first 2 s, all of whose decoded frames reach the stream clock (ffmpeg-args.ts
+ * CLOCK_ALL_FRAMES_S). Over a link that holds TCP segments 10–70 ms in order, the arrivals of one second are
+ * late together: 8 of them (0.8 s at 10 fps) left a run's first thumbnails 52 ms off in 1 of 12 runs of
+ * test/jitter, where its 2nd second had an arrival 15 ms less delayed. Costs a camera's first thumbnail up to
+ * 2 s at start, never at a switch (whose run takes the old run's anchor, FramePairer.seedFromDonor).
+ */
+const DEFAULT_ANCHOR_SPAN_MS = CLOCK_ALL_FRAMES_S * 1000;
 /** A standby run (a mode switch) holds its frames for its 8 arrivals, a keyframe a second: the old run covers. */
 const STANDBY_MAX_HOLD_MS = 10_000;
 /** A reader joins a stream anywhere in its GOP; "smart codec" cameras send a keyframe every 10 s or less. */
@@ -385,7 +395,8 @@ export class CameraSupervisor {
     await sleep(this.deps.clock, delay, this.stopSignal.signal);
   }
 
-  private spawnRun(choice: DecodeModeChoice, role: 'active' | 'standby'): Run {
+  /** `predecessor`: the run a standby takes over from, whose settled anchor times the standby's first frames. */
+  private spawnRun(choice: DecodeModeChoice, role: 'active' | 'standby', predecessor?: Run): Run {
     const { camera, settings, clock } = this.deps;
     const auto = settings.decodeMode === 'auto';
     const recorder = settings.role === 'recorder';
@@ -425,8 +436,10 @@ export class CameraSupervisor {
     const previousChunkEnd = { streamMs: Number.NaN, captureMs: 0 };
     const pairer = new FramePairer({
       anchorSamples: settings.anchorSamples ?? DEFAULT_ANCHOR_SAMPLES,
+      anchorSpanMs: settings.anchorSpanMs ?? DEFAULT_ANCHOR_SPAN_MS,
       // A standby's frames wait for the handover anyway: they may wait for a well-rested anchor too.
       ...(role === 'standby' ? { maxHoldMs: STANDBY_MAX_HOLD_MS } : {}),
+      ...(predecessor ? { anchorDonor: predecessor.pairer } : {}),
       withoutJpegs: recorder,
     });
     // Chunk lines wait while frames are held back, so both are timed by the same (settled) anchor.
@@ -642,6 +655,7 @@ export class CameraSupervisor {
     run.successor = this.spawnRun(
       { mode: verdict.mode, source: fallingBack ? 'fallback' : 'learnt', keyframeIntervalMs },
       'standby',
+      run,
     );
   }
 
@@ -692,7 +706,7 @@ export class CameraSupervisor {
       },
       "switching for the camera's sound in the chunks (a second ffmpeg takes over at its first timed frame)",
     );
-    run.successor = this.spawnRun({ ...run.choice }, 'standby');
+    run.successor = this.spawnRun({ ...run.choice }, 'standby', run);
   }
 
   /**
@@ -725,6 +739,11 @@ export class CameraSupervisor {
         lastFrameAtMs: last,
         takesFromMs: last === null ? null : to.acceptFromMs,
         oldStops: from.ended ? 'ended' : finishChunk ? 'after its chunk' : 'now',
+        // The new run's anchor taken from the old one's (a keyframe both saw), and how far its own was from it.
+        anchorFromOldRun: to.pairer.seededFrom !== null,
+        ownAnchorLateMs: to.pairer.seededFrom
+          ? to.pairer.seededFrom.ownOffsetMs - to.pairer.seededFrom.donorOffsetMs
+          : null,
       },
       to.choice.mode === 'keyframes' ? 'handed over: decoding keyframes only' : 'handed over: decoding all frames',
     );

@@ -37,3 +37,22 @@ describe('capture clock', () => {
     expect(clock.offsetMs).toBe(t0 + 10);
   });
 });
+
+describe('capture clock seeded from another run', () => {
+  const t0 = 1_795_618_800_000;
+  it("takes another clock's capture time of a frame as an arrival without delay, which ages out like one", () => {
+    const clock = new CaptureClock(30_000);
+    clock.add(0, t0 + 60);
+    clock.seed(0, t0 + 12, t0 + 60);
+    expect(clock.map(1000)).toBe(t0 + 1012);
+    // A later arrival less delayed than the seed takes over; the seed counts as no arrival of this run.
+    clock.add(1000, t0 + 1010);
+    expect(clock.offsetMs).toBe(t0 + 10);
+    expect(clock.size).toBe(2);
+    // 30 s on, the seed has left the window as an arrival at t0 + 60 would have.
+    const later = new CaptureClock(30_000);
+    later.seed(0, t0 + 12, t0 + 60);
+    later.add(30_100, t0 + 30_100 + 40);
+    expect(later.offsetMs).toBe(t0 + 40);
+  });
+});

@@ -34,6 +34,21 @@ export class CaptureClock {
       this.head = 0;
       this.count = 0;
     }
+    this.push(arrivalMs, offset);
+    this.count++;
+    return { restarted };
+  }
+
+  /**
+   * Takes another clock's capture time for one frame of this stream (the same frame seen by a run that has
+   * timed the camera for a while): an offset as good as that clock's, which ages out of the window like an
+   * arrival seen at `arrivalMs`. The caller has checked that the frame is the same one.
+   */
+  seed(streamMs: number, captureMs: number, arrivalMs: number): void {
+    this.push(arrivalMs, captureMs - streamMs);
+  }
+
+  private push(arrivalMs: number, offset: number): void {
     // An older candidate with a larger offset can never be the minimum again.
     while (this.candidates.length > this.head && (this.candidates.at(-1)?.offset as number) >= offset) {
       this.candidates.pop();
@@ -45,8 +60,6 @@ export class CaptureClock {
       this.candidates = this.candidates.slice(this.head);
       this.head = 0;
     }
-    this.count++;
-    return { restarted };
   }
 
   /** Feeds one frame: its stream time and the wall-clock time we saw it; returns its capture time (epoch ms). */

@@ -41,6 +41,19 @@ describe('frame pairing', () => {
     expect(pairer.addJpeg(jpegs[3] as Buffer)).toEqual([{ jpeg: jpegs[3], n: 3, capturedAtMs: t0 + 3020 }]);
   });
 
+  it('holds them until the arrivals also span anchorSpanMs: one late second does not set the anchor', () => {
+    const pairer = new FramePairer({ anchorSamples: 3, anchorSpanMs: 2000, withoutJpegs: true });
+    pairer.addStderrLine('[Parsed_showinfo_2 @ 0x55] config in time_base: 1/90000, frame_rate: 10/1', 0);
+    const t0 = 1_795_618_800_000;
+    // The first second's frames all come 50 ms late (a link holding its segments in order); the third
+    // second's one only 20 ms: 3 arrivals are there after 0.2 s, but frames wait until 2 s of them.
+    for (const [n, late] of [50, 50, 50].entries()) pairer.addStderrLine(info(n, n * 9_000), t0 + n * 100 + 100 + late);
+    expect(pairer.holding).toBe(true);
+    pairer.addStderrLine(info(3, 189_000), t0 + 2100 + 100 + 20);
+    expect(pairer.holding).toBe(false);
+    expect(pairer.captureTimeOf(0)).toBe(t0 + 20);
+  });
+
   it('releases held frames after maxHoldMs, and at exit, with the best anchor there is', () => {
     const t0 = 1_795_618_800_000;
     const slow = new FramePairer({ maxHoldMs: 3000 });
@@ -131,5 +144,98 @@ describe('frame pairing with the stream clock showinfo (every decoded frame)', (
     expect(out.map((f) => f.capturedAtMs)).toEqual([1_010]);
     expect(FramePairer.ownsClockLine('[showinfo@clock @ 0x1] n:1')).toBe(true);
     expect(FramePairer.ownsClockLine('[Parsed_showinfo_3 @ 0x2] n:1')).toBe(false);
+  });
+});
+
+describe('a successor run anchored by the run it takes over from (a mode switch)', () => {
+  const t0 = 1_795_618_800_000;
+  const clockLine = (n: number, streamMs: number, key: boolean) =>
+    `[showinfo@clock @ 0x1] n:${n} pts:${streamMs * 90} pts_time:x pos:-1 fmt:yuv420p i:P iskey:${key ? 1 : 0} type:P`;
+  const jpegLine = (n: number, streamMs: number) =>
+    `[Parsed_showinfo_3 @ 0x2] n:${n} pts:${streamMs * 90} pts_time:x pos:-1 iskey:1 type:I`;
+  const configure = (pairer: FramePairer, fps: number) => {
+    pairer.addClockLine(`[showinfo@clock @ 0x1] config in time_base: 1/90000, frame_rate: ${fps}/1`, 0);
+    pairer.addStderrLine(`[Parsed_showinfo_3 @ 0x2] config in time_base: 1/90000, frame_rate: ${fps}/1`, 0);
+  };
+  /** The old run: every frame of a 10 fps camera (a keyframe a second) for 20 s, one of them only 10 ms late. */
+  const settledDonor = () => {
+    const donor = new FramePairer({ anchorSamples: 8, withoutJpegs: true });
+    configure(donor, 10);
+    // Its stream time 0 is the camera's t0 (the old run's RTP clock); lines come a frame (100 ms) after.
+    for (let k = 0; k < 200; k++) {
+      const late = k === 57 ? 10 : 25 + ((k * 37) % 45);
+      donor.addClockLine(clockLine(k, k * 100, k % 10 === 0), t0 + k * 100 + 100 + late);
+    }
+    return donor;
+  };
+  /** The donor reads the keyframe of the camera's t0 + `s` seconds, `late` ms late. */
+  const donorReads = (donor: FramePairer, s: number, late: number) =>
+    donor.addClockLine(clockLine(s * 10, s * 1000, true), t0 + s * 1000 + 100 + late);
+
+  it("takes the old run's capture time of a keyframe both saw, and lets its frames go after 2 arrivals", () => {
+    const donor = settledDonor();
+    expect(donor.captureTimeOf(20_000)).toBe(t0 + 20_010);
+    // The new run decodes keyframes only; its stream time 0 is the camera's t0 + 20 s (its own RTP base).
+    // Its keyframes arrive 40 and 65 ms late, against the best (10 ms) the old run saw.
+    const successor = new FramePairer({ anchorSamples: 8, anchorDonor: donor });
+    configure(successor, 10);
+    donorReads(donor, 20, 30);
+    successor.addJpeg(Buffer.from('k0'));
+    expect(successor.addStderrLine(jpegLine(0, 0), t0 + 20_000 + 100 + 40)).toEqual([]);
+    donorReads(donor, 21, 35);
+    successor.addJpeg(Buffer.from('k1'));
+    const out = successor.addStderrLine(jpegLine(1, 1000), t0 + 21_000 + 100 + 65);
+    // Two arrivals of its own, yet timed as the old run would have: no step at the switch.
+    expect(out.map((f) => f.capturedAtMs)).toEqual([t0 + 20_010, t0 + 21_010]);
+    expect(successor.seededFrom).toEqual({ donorOffsetMs: t0 + 20_010, ownOffsetMs: t0 + 20_040 });
+    // Later keyframes keep that anchor while no arrival of the new run comes that early.
+    successor.addJpeg(Buffer.from('k2'));
+    expect(successor.addStderrLine(jpegLine(2, 2000), t0 + 22_000 + 100 + 50).map((f) => f.capturedAtMs)).toEqual([
+      t0 + 22_010,
+    ]);
+  });
+
+  it('matches a keyframe the new run read before the old one did, at its next keyframe', () => {
+    const donor = settledDonor();
+    const successor = new FramePairer({ anchorSamples: 8, anchorDonor: donor });
+    configure(successor, 10);
+    successor.addJpeg(Buffer.from('k0'));
+    expect(successor.addStderrLine(jpegLine(0, 0), t0 + 20_000 + 100 + 30)).toEqual([]);
+    donorReads(donor, 20, 50);
+    // The successor reads the keyframe of t0 + 21 s first: the donor's nearest is a second older, no match;
+    // the one before it (t0 + 20 s), which the donor has read by now, is.
+    successor.addJpeg(Buffer.from('k1'));
+    const out = successor.addStderrLine(jpegLine(1, 1000), t0 + 21_000 + 100 + 20);
+    expect(out.map((f) => f.capturedAtMs)).toEqual([t0 + 20_010, t0 + 21_010]);
+  });
+
+  it('does not take the keyframe a second off that a stalled first arrival agrees with', () => {
+    const donor = settledDonor();
+    const successor = new FramePairer({ anchorSamples: 8, anchorDonor: donor });
+    configure(successor, 10);
+    // The new run's first keyframe (the camera's t0 + 20 s) reaches it a second late, beside the donor's
+    // next one: alone, the two would agree. Its next keyframe comes on time and pairs with the right one.
+    donorReads(donor, 20, 30);
+    donorReads(donor, 21, 30);
+    successor.addJpeg(Buffer.from('k0'));
+    expect(successor.addStderrLine(jpegLine(0, 0), t0 + 21_000 + 100 + 40)).toEqual([]);
+    donorReads(donor, 22, 30);
+    successor.addJpeg(Buffer.from('k1'));
+    const out = successor.addStderrLine(jpegLine(1, 1000), t0 + 21_000 + 100 + 45);
+    expect(out.map((f) => f.capturedAtMs)).toEqual([t0 + 20_010, t0 + 21_010]);
+  });
+
+  it('takes nothing from a donor whose own anchor has not settled', () => {
+    const fresh = new FramePairer({ anchorSamples: 8, withoutJpegs: true });
+    configure(fresh, 10);
+    fresh.addClockLine(clockLine(0, 0, true), t0 + 100 + 20);
+    expect(fresh.keyframeCaptureNear(t0 + 100 + 30)).toBeNull();
+    const early = new FramePairer({ anchorSamples: 8, anchorDonor: fresh });
+    configure(early, 10);
+    early.addJpeg(Buffer.from('k0'));
+    expect(early.addStderrLine(jpegLine(0, 0), t0 + 100 + 30)).toEqual([]);
+    early.addJpeg(Buffer.from('k1'));
+    expect(early.addStderrLine(jpegLine(1, 1000), t0 + 1100 + 30)).toEqual([]);
+    expect(early.seededFrom).toBeNull();
   });
 });

@@ -26,11 +26,43 @@ export interface TimedJpeg {
 export interface FramePairerOptions {
   /** Arrivals the anchor must rest on before a frame is stamped (default 3; 1: no holding back). */
   anchorSamples?: number;
+  /** And how far apart (ms of arrival time) the first and the newest of them must be (default 0). */
+  anchorSpanMs?: number;
   /** A frame is not held longer than this (ms of arrival time, default 3,000). */
   maxHoldMs?: number;
   /** No JPEGs come (a chunk recorder): the lines only time the stream, and are dropped once stamped. */
   withoutJpegs?: boolean;
+  /**
+   * The run this one takes over from (a mode switch): a keyframe both see gets this run's anchor from the
+   * donor's, which rests on many more arrivals than this run's first few. See seedFromDonor.
+   */
+  anchorDonor?: AnchorDonor;
 }
+
+/** A run whose anchor has settled, asked for the capture time of the keyframe it saw nearest to an arrival. */
+export interface AnchorDonor {
+  keyframeCaptureNear(arrivalMs: number): number | null;
+}
+
+/**
+ * Two readers of one camera see its keyframe within the link's jitter and their decoders' latency of each other
+ * (tens of ms), and keyframes come a second apart or more when a switch to keyframes-only decoding is made: the
+ * donor's keyframe nearest in arrival is the same picture when it is nearer than this.
+ */
+const SAME_KEYFRAME_ARRIVAL_MS = 400;
+/**
+ * A donor's capture time for the keyframe, against this run's own anchor (its least delayed arrival so far):
+ * they differ by how much later than the best this run's first arrivals came, and are taken to be the same
+ * frame when nearer than this. A wrong pairing is off by a whole keyframe interval (500 ms or more).
+ */
+const SEED_AGREES_MS = 250;
+/**
+ * Own arrivals before a donor's time is taken: one arrival late by a keyframe interval (a stall at the start)
+ * would agree with the donor's next keyframe; a second one, on time, makes the own anchor tell them apart.
+ */
+const OWN_ARRIVALS_TO_SEED = 2;
+/** Keyframes a donor remembers (arrival and stream time): the last few seconds. */
+const RECENT_KEYFRAMES = 8;
 
 interface FrameTime {
   n: number;
@@ -54,6 +86,10 @@ export class FramePairer {
   private jpegs: Buffer[] = [];
   private expectedN = 0;
   private readonly anchorSamples: number;
+  private readonly anchorSpanMs: number;
+  /** The first arrival behind the current anchor (since the last start-over): for anchorSpanMs. */
+  private firstArrivalMs: number | null = null;
+  private newestArrivalMs = 0;
   private readonly maxHoldMs: number;
   private readonly withoutJpegs: boolean;
   /** Frame lines read so far (held back or not). */
@@ -64,11 +100,20 @@ export class FramePairer {
   firstStreamMs: number | null = null;
 
   private readonly captureClock = new CaptureClock();
+  private readonly anchorDonor: AnchorDonor | null;
+  /** The anchor took a donor's (seedFromDonor): as settled as the donor's. */
+  private seeded = false;
+  /** This run's newest keyframes (raw arrival, stream time): what it answers a successor's keyframeCaptureNear with. */
+  private readonly recentKeyframes: { arrivalMs: number; streamMs: number }[] = [];
+  /** When the anchor was seeded from the donor (its capture time of the keyframe and what this run's own said). */
+  seededFrom: { donorOffsetMs: number; ownOffsetMs: number } | null = null;
 
   constructor(options: FramePairerOptions = {}) {
     this.anchorSamples = Math.max(1, options.anchorSamples ?? 3);
+    this.anchorSpanMs = options.anchorSpanMs ?? 0;
     this.maxHoldMs = options.maxHoldMs ?? 3_000;
     this.withoutJpegs = options.withoutJpegs ?? false;
+    this.anchorDonor = options.anchorDonor ?? null;
   }
 
   /** Feeds one stderr line and the wall-clock time it was read; returns the pairs it completed. */
@@ -85,9 +130,9 @@ export class FramePairer {
     this.expectedN = parsed.n + 1;
     const streamMs = ptsToMs(parsed.pts, this.timebase.num, this.timebase.den);
     if (this.firstStreamMs === null) this.firstStreamMs = streamMs;
-    this.addArrival(streamMs, arrivalMs);
+    this.addArrival(streamMs, arrivalMs, parsed.keyframe);
     this.times.push({ n: parsed.n, streamMs, seenAtMs: arrivalMs, ms: null });
-    if (this.captureClock.size >= this.anchorSamples) this.stampHeld();
+    if (this.settled) this.stampHeld();
     else this.releaseStaleHeld(arrivalMs);
     return this.drain();
   }
@@ -107,8 +152,8 @@ export class FramePairer {
     }
     // A frame without a time (before the first RTCP sync) tells the clock nothing.
     if (parsed.pts < 0) return [];
-    this.addArrival(ptsToMs(parsed.pts, this.clockTimebase.num, this.clockTimebase.den), arrivalMs);
-    if (this.captureClock.size >= this.anchorSamples) this.stampHeld();
+    this.addArrival(ptsToMs(parsed.pts, this.clockTimebase.num, this.clockTimebase.den), arrivalMs, parsed.keyframe);
+    if (this.settled) this.stampHeld();
     return this.drain();
   }
 
@@ -117,11 +162,72 @@ export class FramePairer {
     return line.includes('[showinfo@clock @');
   }
 
-  private addArrival(streamMs: number, arrivalMs: number): void {
+  private addArrival(streamMs: number, arrivalMs: number, keyframe: boolean): void {
     const previousOffset = this.captureClock.offsetMs;
     const { restarted } = this.captureClock.add(streamMs, arrivalMs - this.parserDelayMs);
     // Frames held from before a discontinuity belong to the old timeline: stamp them by its anchor.
-    if (restarted && previousOffset !== null) this.stampHeld((ms) => ms + previousOffset);
+    if (restarted) {
+      if (previousOffset !== null) this.stampHeld((ms) => ms + previousOffset);
+      this.seeded = false;
+      this.recentKeyframes.length = 0;
+      this.firstArrivalMs = null;
+    }
+    this.firstArrivalMs ??= arrivalMs;
+    this.newestArrivalMs = arrivalMs;
+    // The JPEG's line and the stream clock's report the same keyframe: keep it once.
+    if (!keyframe || this.recentKeyframes.at(-1)?.streamMs === streamMs) return;
+    this.recentKeyframes.push({ arrivalMs, streamMs });
+    if (this.recentKeyframes.length > RECENT_KEYFRAMES) this.recentKeyframes.shift();
+    if (!this.seeded && this.anchorDonor) this.seedFromDonor();
+  }
+
+  /**
+   * The first frames of a run are timed by its first arrivals; over a jittery link 8 of them (a keyframe a
+   * second: 8 s) leave an anchor tens of ms late now and then (test/jitter). The run it takes over from has
+   * timed the same stream for a while, by the least delayed of many arrivals, and saw the same keyframes: its
+   * capture time for one, put on this run's stream time, is as good an anchor, and the two runs' thumbnails
+   * then agree across the switch. Taken when this run's own anchor agrees within SEED_AGREES_MS (it is the
+   * same picture) and rests on two arrivals at least; otherwise the next keyframe tries again, and own arrivals
+   * settle it as before. Each of this
+   * run's recent keyframes is tried, newest first: the donor may not have read the newest one yet.
+   */
+  private seedFromDonor(): void {
+    const ownOffsetMs = this.captureClock.offsetMs;
+    if (ownOffsetMs === null || this.captureClock.size < OWN_ARRIVALS_TO_SEED) return;
+    for (let i = this.recentKeyframes.length - 1; i >= 0; i--) {
+      const { streamMs, arrivalMs } = this.recentKeyframes[i] as { arrivalMs: number; streamMs: number };
+      const donorCaptureMs = this.anchorDonor?.keyframeCaptureNear(arrivalMs) ?? null;
+      if (donorCaptureMs === null) continue;
+      const donorOffsetMs = donorCaptureMs - streamMs;
+      if (Math.abs(ownOffsetMs - donorOffsetMs) > SEED_AGREES_MS) continue;
+      this.captureClock.seed(streamMs, donorCaptureMs, arrivalMs - this.parserDelayMs);
+      this.seeded = true;
+      this.seededFrom = { donorOffsetMs, ownOffsetMs };
+      return;
+    }
+  }
+
+  /**
+   * As a donor: the capture time of this run's keyframe that arrived nearest to `arrivalMs` (the same picture,
+   * seen by a successor), or null when none is near or this run's own anchor has not settled.
+   */
+  keyframeCaptureNear(arrivalMs: number): number | null {
+    if (!this.settled) return null;
+    let nearest: { arrivalMs: number; streamMs: number } | null = null;
+    for (const keyframe of this.recentKeyframes) {
+      if (!nearest || Math.abs(keyframe.arrivalMs - arrivalMs) < Math.abs(nearest.arrivalMs - arrivalMs)) {
+        nearest = keyframe;
+      }
+    }
+    if (!nearest || Math.abs(nearest.arrivalMs - arrivalMs) > SAME_KEYFRAME_ARRIVAL_MS) return null;
+    return this.captureClock.map(nearest.streamMs);
+  }
+
+  /** The anchor rests on anchorSamples arrivals of this run spread over anchorSpanMs, or on a donor's. */
+  private get settled(): boolean {
+    if (this.seeded) return true;
+    const span = this.firstArrivalMs === null ? 0 : this.newestArrivalMs - this.firstArrivalMs;
+    return this.captureClock.size >= this.anchorSamples && span >= this.anchorSpanMs;
   }
 
   addJpeg(jpeg: Buffer): TimedJpeg[] {
