@@ -18,6 +18,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { provideFeedHandlerFfmpeg } from '../scripts/lib/feed-handler-ffmpeg.js';
 import { freePort, REPO_ROOT } from '../scripts/lib/process.js';
 import { startRtspServer } from '../test/support/rtsp-server.js';
 import { measureDetectorAlone } from './detect/alone.js';
@@ -93,7 +94,8 @@ async function main(): Promise<void> {
       const ctx: LiveContext = {
         source: { pid: rtsp.pid, urls: mounts.map((m) => rtsp.url(m)) },
         influx: { url: influxd.url, token: TOKEN, org: 'fathom', bucket: 'fathom', pid: influxd.pid },
-        ffmpegPath,
+        // The feed-handler runs its own build; Debian's made the thumbnails above (lavfi sources, an encoder).
+        ffmpegPath: await provideFeedHandlerFfmpeg(),
         workDir,
         warmupSeconds: options.warmupSeconds,
         windowSeconds: options.seconds,

@@ -246,13 +246,11 @@ async function main(): Promise<void> {
         env: { RTSP_FILE: clip.path, RTSP_FILE_COPY: '1' },
       });
       const source = rtsp;
-      const ffmpegPath = execFileSync('sh', ['-c', 'command -v ffmpeg'], { encoding: 'utf8' }).trim();
       feedHandler = await startFeedHandler({
         cameras: cameras.map((id) => ({ id, url: source.url(id) })),
         influx: { ...target, bucket: BUCKET },
         thumbnailDir: recordedDir,
         logFile: join(workDir, 'feed-handler.log'),
-        ffmpegPath,
       });
       const fh = feedHandler;
       await waitFor(

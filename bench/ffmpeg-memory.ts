@@ -13,6 +13,7 @@
 import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { provideFeedHandlerFfmpeg } from '../scripts/lib/feed-handler-ffmpeg.js';
 import { freePort, REPO_ROOT } from '../scripts/lib/process.js';
 import { startRtspServer } from '../test/support/rtsp-server.js';
 import type { ClipSpec } from './ingest/clip.js';
@@ -232,7 +233,7 @@ function findings(single: Row[], singleResults: VariantResult[], shared: Row[], 
 async function main(): Promise<void> {
   const startedAt = performance.now();
   const loadAtStart = load();
-  const ffmpegPath = options.ffmpeg ?? execFileSync('sh', ['-c', 'command -v ffmpeg'], { encoding: 'utf8' }).trim();
+  const ffmpegPath = options.ffmpeg ?? (await provideFeedHandlerFfmpeg());
   const ffmpegVersion = versionOf(ffmpegPath);
   const workDir = makeTempDir('fathom-bench-memory-');
   removeWorkDir = () => removeDir(workDir);

@@ -21,6 +21,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { homedir, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { provideFeedHandlerFfmpeg } from '../scripts/lib/feed-handler-ffmpeg.js';
 import { REPO_ROOT } from '../scripts/lib/process.js';
 import { type ClipSpec, clipFileName, describeClip, mainClipSpec, subClipSpec } from './ingest/clip.js';
 import type { ColdStartResult } from './ingest/cold-start.js';
@@ -140,7 +141,9 @@ async function main(): Promise<void> {
     log('building the contract and the feed-handler (tsc -b) ...');
     buildFeedHandler();
   }
-  const ffmpegPath = execFileSync('sh', ['-c', 'command -v ffmpeg'], { encoding: 'utf8' }).trim();
+  // The feed-handler runs its own build, as its image does; the fan-out relay's publisher needs Debian's (an RTSP muxer).
+  const ffmpegPath = await provideFeedHandlerFfmpeg();
+  const toolFfmpegPath = execFileSync('sh', ['-c', 'command -v ffmpeg'], { encoding: 'utf8' }).trim();
   const workDir = makeTempDir('fathom-bench-ingest-');
   removeBulkyOutput = () => {
     for (const name of readdirSync(workDir)) if (!name.endsWith('.log')) removeDir(join(workDir, name));
@@ -167,6 +170,7 @@ async function main(): Promise<void> {
     windowSeconds: options.windowSeconds,
     influx,
     ffmpegPath,
+    toolFfmpegPath,
     workDir,
     cpuProfileDir: cpuProfileDir ? join(cpuProfileDir, `gop${keyframeSeconds}s`) : undefined,
     decodeMode: undefined,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh Debian machine: the Debian packages Fathom's
-# real services need, the influxd and Compose v2 binaries (built once, cached
+# real services need, the influxd, Compose v2, MediaMTX and feed-handler ffmpeg binaries (built once, cached
 # outside the repo) and the npm dependencies. Quick when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 DEBIAN_PACKAGES=(
-  ffmpeg                                   # thumbnails (feed-handler), ffprobe (tests)
+  ffmpeg                                   # exports (backend), fixtures and ffprobe (tests)
+  build-essential nasm curl xz-utils patch libssl-dev   # to build the feed-handler's own ffmpeg
   nginx libnginx-mod-rtmp                  # the RTMP server the restream tests and bench publish to
   gstreamer1.0-tools gstreamer1.0-x gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
@@ -44,6 +45,9 @@ rm -f "$compose_out" "$compose_err"
 # MediaMTX, the independent RTSP server of the camera-profile tests (about 1 min, once).
 MEDIAMTX=$(bash scripts/provide-mediamtx.sh)
 log "mediamtx: $MEDIAMTX"
+# The feed-handler's ffmpeg, as its image builds it (about 1.5 min, once): what the tests run it with.
+FEED_HANDLER_FFMPEG=$(bash feed-handler/provide-ffmpeg.sh)
+log "feed-handler ffmpeg: $FEED_HANDLER_FFMPEG"
 
 
 # npm ci only when the lock file changed since the last install: npm ci always

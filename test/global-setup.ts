@@ -1,7 +1,8 @@
 /**
  * Vitest global setup for integration tests: one throwaway influxd (free port,
  * temp dir, set up through POST /api/v2/setup) and one GStreamer RTSP server
- * (free port), handed to the tests through `inject()`, always torn down.
+ * (free port), handed to the tests through `inject()`, always torn down; and the
+ * feed-handler's own ffmpeg build, which the feed-handlers under test run.
  * Both run under die-with-parent, so even a SIGKILLed test run leaves neither behind.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { type InfluxInit, provideInfluxd, setupInfluxd, startInfluxd } from '../influx/influxd.js';
+import { provideFeedHandlerFfmpeg } from '../scripts/lib/feed-handler-ffmpeg.js';
 import { freePort } from '../scripts/lib/process.js';
 import { startRtspServer } from './support/rtsp-server.js';
 
@@ -44,6 +46,8 @@ export const TEST_INFLUX_INIT: InfluxInit = {
 };
 
 export default async function setup(project: TestProject) {
+  // Built here once (cold: about 1.5 min), before any test starts a feed-handler with it (feed-handler/test/harness.ts).
+  await provideFeedHandlerFfmpeg();
   const dataDir = mkdtempSync(join(tmpdir(), 'fathom-influxd-'));
   const bin = await provideInfluxd();
   const influxd = await startInfluxd({ bin, dataDir, port: await freePort() });

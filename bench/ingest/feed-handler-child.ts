@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { join } from 'node:path';
+import { provideFeedHandlerFfmpeg } from '../../scripts/lib/feed-handler-ffmpeg.js';
 import { freePort, REPO_ROOT, spawnBound, stopChild, waitFor } from '../../scripts/lib/process.js';
 import { FEED_HANDLER_NODE_FLAGS } from '../../scripts/lib/stack.js';
 
@@ -46,7 +47,8 @@ export async function startFeedHandler(options: {
   influx: { url: string; token: string; org: string; bucket: string };
   thumbnailDir: string;
   logFile: string;
-  ffmpegPath: string;
+  /** Default: the feed-handler's own build (feed-handler/provide-ffmpeg.sh), as its image runs it. */
+  ffmpegPath?: string | undefined;
   /** When set, node writes a V8 CPU profile there on exit (--cpu-prof). */
   cpuProfileDir?: string | undefined;
   decodeMode?: string | undefined;
@@ -79,7 +81,7 @@ export async function startFeedHandler(options: {
       THUMBNAIL_DIR: options.thumbnailDir,
       FEED_HANDLER_HOST: '127.0.0.1',
       FEED_HANDLER_PORT: String(port),
-      FFMPEG_PATH: options.ffmpegPath,
+      FFMPEG_PATH: options.ffmpegPath ?? (await provideFeedHandlerFfmpeg()),
       LOG_LEVEL: 'info',
       ...(options.decodeMode ? { DECODE_MODE: options.decodeMode } : {}),
       ...options.env,

@@ -49,7 +49,10 @@ export interface MeasureContext {
   warmupSeconds: number;
   windowSeconds: number;
   influx: InfluxTarget & { bucket: string; pid: number };
+  /** The feed-handler's ffmpeg. */
   ffmpegPath: string;
+  /** Debian's full ffmpeg, for the stand-ins: the fan-out relay's publisher. */
+  toolFfmpegPath: string;
   workDir: string;
   cpuProfileDir?: string | undefined;
   decodeMode?: string | undefined;
@@ -160,7 +163,7 @@ async function withSource<T>(
   const mounts = mountNames(n);
   if (ctx.relay === 'fanout') {
     if (withSubStream) throw new Error('the fan-out relay serves one stream; two-stream mode needs rtsp-server');
-    const fanout = await startFanoutRelay(ctx.clipPath, ctx.ffmpegPath);
+    const fanout = await startFanoutRelay(ctx.clipPath, ctx.toolFfmpegPath);
     try {
       return await body({ pids: fanout.pids, urls: mounts.map(() => fanout.url), subUrls: [] });
     } finally {

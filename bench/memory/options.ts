@@ -15,7 +15,7 @@ export interface MemoryOptions {
   nodeCameras: number[];
   docs: boolean;
   build: boolean;
-  /** The ffmpeg measured; undefined: `ffmpeg` on PATH (as the feed-handler's image runs it). */
+  /** The ffmpeg measured; undefined: the feed-handler's own build (feed-handler/provide-ffmpeg.sh), as its image runs it. */
   ffmpeg: string | undefined;
   /** Another ffmpeg binary (e.g. a static build), measured with automatic threads, cuts and cuts + malloc. */
   alsoFfmpeg: string | undefined;
@@ -29,8 +29,8 @@ export const USAGE = `npm run bench:memory -- [flags]
   --node-cameras 1,16  the feed-handler's node RSS at these camera counts (default 1,16,32; --no-node skips it)
   --no-node            skip the feed-handler (node) baseline
   --no-build           measure feed-handler/dist as it is (default: tsc -b first, only when the node baseline runs)
-  --ffmpeg PATH        the ffmpeg to measure (default: ffmpeg on PATH, as the image runs it)
-  --also-ffmpeg PATH   also measure this binary (e.g. a static build): automatic threads, cuts, cuts + malloc
+  --ffmpeg PATH        the ffmpeg to measure (default: the feed-handler's own build, as its image runs it)
+  --also-ffmpeg PATH   also measure this binary (e.g. Debian's /usr/bin/ffmpeg): automatic threads, cuts, cuts + malloc
   --no-docs            print only; leave docs/benchmarks.md alone`;
 
 function count(flag: string, value: string | undefined, min: number): number {

@@ -9,6 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MEASUREMENT, parseChunkPath, parseThumbnailPath, rfc3339ToMs, TAG } from '@fathom/index-contract';
+import { provideFeedHandlerFfmpeg } from '../../scripts/lib/feed-handler-ffmpeg.js';
 import { percentile } from '../../scripts/lib/percentile.js';
 import { freePort, REPO_ROOT, spawnBound, stopChild, tailOf, waitFor } from '../../scripts/lib/process.js';
 
@@ -37,6 +38,8 @@ export async function startFeedHandler(env: Record<string, string>): Promise<Fee
       FEED_HANDLER_HOST: '127.0.0.1',
       FEED_HANDLER_PORT: String(port),
       LOG_LEVEL: 'info',
+      // The ffmpeg its image runs, not whichever is on PATH (a caller's FFMPEG_PATH wins).
+      FFMPEG_PATH: await provideFeedHandlerFfmpeg(),
       ...env,
     },
   });

@@ -27,6 +27,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CamerasResponseBody } from '../../backend/src/restream-schemas.js';
 import { type Fixture, startFixture } from '../../backend/test/influx-fixture.js';
+import { provideFeedHandlerFfmpeg } from '../../scripts/lib/feed-handler-ffmpeg.js';
 import { freePort, waitFor } from '../../scripts/lib/process.js';
 import { type RtmpServerHandle, rtmpServerAvailable, startRtmpServer } from '../../test/support/rtmp-server.js';
 import { type RtspServerHandle, startRtspServer } from '../../test/support/rtsp-server.js';
@@ -428,7 +429,7 @@ describe('restream to RTMP (nginx-rtmp, real feed-handler)', () => {
         audioBitrateKbps: 128,
         stableLiveMs: 10_000,
       },
-      runner: createRestreamRunner(resolveFfmpegBinary(undefined)),
+      runner: createRestreamRunner(resolveFfmpegBinary(await provideFeedHandlerFfmpeg())),
       clock: systemClock,
       log: pino({ level: 'debug' }, { write: (line: string) => logged.push(line) }),
       redact: keyRedactor([AAC_KEY]),

@@ -18,6 +18,7 @@ import {
 } from '../../influx/influxd.js';
 import { type RtspServerHandle, startRtspServer } from '../../test/support/rtsp-server.js';
 import { readStackEnvFile } from './env-file.js';
+import { provideFeedHandlerFfmpeg } from './feed-handler-ffmpeg.js';
 import { freePort, REPO_ROOT, spawnBound, stopChild, tailOf, waitFor } from './process.js';
 
 export type ServiceName = 'influx' | 'rtsp' | 'backend' | 'feedHandler' | 'dashboard';
@@ -146,16 +147,35 @@ export async function startStack(options: StackOptions): Promise<StackHandle> {
   };
 
   const bin = await provideInfluxd();
+  // The feed-handler runs the ffmpeg its image builds (feed-handler/provide-ffmpeg.sh), unless .env names one.
+  // Without the tools to build it (scripts/setup.sh installs them), Debian's full build does the same work.
+  const feedHandlerEnv: Record<string, string> = {};
+  if (!serviceEnv.FFMPEG_PATH && !process.env.FFMPEG_PATH) {
+    try {
+      feedHandlerEnv.FFMPEG_PATH = await provideFeedHandlerFfmpeg();
+    } catch (error) {
+      log(
+        'stack',
+        `the feed-handler's ffmpeg could not be built (${(error as Error).message.split('\n')[0]}): it runs ffmpeg from PATH`,
+      );
+    }
+  }
   let influxd: InfluxdHandle | undefined;
   let rtsp: RtspServerHandle | undefined;
   const children = new Map<ServiceName, ChildProcess>();
 
   const node =
-    (name: ServiceName, script: string, healthPath: string, nodeFlags: readonly string[] = []) =>
+    (
+      name: ServiceName,
+      script: string,
+      healthPath: string,
+      nodeFlags: readonly string[] = [],
+      ownEnv: Record<string, string> = {},
+    ) =>
     async () => {
       const child = spawnBound(process.execPath, [...nodeFlags, join(REPO_ROOT, script)], {
         cwd: REPO_ROOT,
-        env: { ...process.env, ...serviceEnv },
+        env: { ...process.env, ...serviceEnv, ...ownEnv },
       });
       children.set(name, child);
       const tail = tailOf(child);
@@ -187,7 +207,7 @@ export async function startStack(options: StackOptions): Promise<StackHandle> {
         ...(options.rtspEnv ? { env: options.rtspEnv } : {}),
       });
     },
-    feedHandler: node('feedHandler', 'feed-handler/dist/main.js', '/healthz', FEED_HANDLER_NODE_FLAGS),
+    feedHandler: node('feedHandler', 'feed-handler/dist/main.js', '/healthz', FEED_HANDLER_NODE_FLAGS, feedHandlerEnv),
     backend: node('backend', 'backend/dist/main.js', '/healthz'),
     dashboard: node('dashboard', 'frontend/server.mjs', '/healthz'),
   };

@@ -135,6 +135,14 @@ describe('Dockerfiles', () => {
     for (const file of EXPECTED.filter((f) => existsSync(join(ROOT, f)))) expect(found).toContain(file);
   });
 
+  it('.dockerignore leaves out what a host build writes: a copied tsbuildinfo makes tsc -b emit nothing', () => {
+    const patterns = read('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'));
+    for (const wanted of ['**/node_modules', '**/dist', '**/*.tsbuildinfo']) expect(patterns).toContain(wanted);
+  });
+
   const present = findDockerfiles();
   describe.each(present)('%s', (file) => {
     it('lints with no error-severity problem (dockerfile-utils)', () => {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provideFeedHandlerFfmpeg } from '../../../scripts/lib/feed-handler-ffmpeg.js';
 import { CLOCK_ALL_FRAMES_S, CLOCK_SHOWINFO_NAME, ONE_PER_SECOND_SELECT, videoFilter } from './ffmpeg-args.js';
 
 const exec = promisify(execFile);
@@ -43,8 +44,9 @@ describe('the stream clock sees about 5 frames a second (real ffmpeg)', () => {
   let dir: string;
   let source: string;
   const run = async (filter: string) => {
+    // The feed-handler's own ffmpeg runs its filters; Debian's makes the source clip (an H.264 encoder).
     const { stderr } = await exec(
-      'ffmpeg',
+      await provideFeedHandlerFfmpeg(),
       ['-hide_banner', '-nostats', '-loglevel', 'info', '-threads', '1', '-i', source, '-copyts']
         .concat(['-fps_mode', 'passthrough', '-an', '-vf', filter, '-c:v', 'mjpeg', '-threads', '1'])
         .concat(['-f', 'null', '-']),
