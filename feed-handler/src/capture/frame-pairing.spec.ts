@@ -171,58 +171,54 @@ describe('a successor run anchored by the run it takes over from (a mode switch)
   /** The donor reads the keyframe of the camera's t0 + `s` seconds, `late` ms late. */
   const donorReads = (donor: FramePairer, s: number, late: number) =>
     donor.addClockLine(clockLine(s * 10, s * 1000, true), t0 + s * 1000 + 100 + late);
+  /** A keyframes-only run taking over from `donor`. */
+  const successorOf = (donor: FramePairer) => {
+    const successor = new FramePairer({ anchorSamples: 8, anchorDonor: donor });
+    configure(successor, 10);
+    return successor;
+  };
+  /** The run's n-th thumbnail, a keyframe at its stream time `streamMs`, read at `arrivalMs`: the capture times let go. */
+  const keyframe = (run: FramePairer, n: number, streamMs: number, arrivalMs: number) => {
+    run.addJpeg(Buffer.from(`k${n}`));
+    return run.addStderrLine(jpegLine(n, streamMs), arrivalMs).map((f) => f.capturedAtMs);
+  };
 
   it("takes the old run's capture time of a keyframe both saw, and lets its frames go after 2 arrivals", () => {
     const donor = settledDonor();
     expect(donor.captureTimeOf(20_000)).toBe(t0 + 20_010);
     // The new run decodes keyframes only; its stream time 0 is the camera's t0 + 20 s (its own RTP base).
     // Its keyframes arrive 40 and 65 ms late, against the best (10 ms) the old run saw.
-    const successor = new FramePairer({ anchorSamples: 8, anchorDonor: donor });
-    configure(successor, 10);
+    const successor = successorOf(donor);
     donorReads(donor, 20, 30);
-    successor.addJpeg(Buffer.from('k0'));
-    expect(successor.addStderrLine(jpegLine(0, 0), t0 + 20_000 + 100 + 40)).toEqual([]);
+    expect(keyframe(successor, 0, 0, t0 + 20_000 + 100 + 40)).toEqual([]);
     donorReads(donor, 21, 35);
-    successor.addJpeg(Buffer.from('k1'));
-    const out = successor.addStderrLine(jpegLine(1, 1000), t0 + 21_000 + 100 + 65);
     // Two arrivals of its own, yet timed as the old run would have: no step at the switch.
-    expect(out.map((f) => f.capturedAtMs)).toEqual([t0 + 20_010, t0 + 21_010]);
+    expect(keyframe(successor, 1, 1000, t0 + 21_000 + 100 + 65)).toEqual([t0 + 20_010, t0 + 21_010]);
     expect(successor.seededFrom).toEqual({ donorOffsetMs: t0 + 20_010, ownOffsetMs: t0 + 20_040 });
     // Later keyframes keep that anchor while no arrival of the new run comes that early.
-    successor.addJpeg(Buffer.from('k2'));
-    expect(successor.addStderrLine(jpegLine(2, 2000), t0 + 22_000 + 100 + 50).map((f) => f.capturedAtMs)).toEqual([
-      t0 + 22_010,
-    ]);
+    expect(keyframe(successor, 2, 2000, t0 + 22_000 + 100 + 50)).toEqual([t0 + 22_010]);
   });
 
   it('matches a keyframe the new run read before the old one did, at its next keyframe', () => {
     const donor = settledDonor();
-    const successor = new FramePairer({ anchorSamples: 8, anchorDonor: donor });
-    configure(successor, 10);
-    successor.addJpeg(Buffer.from('k0'));
-    expect(successor.addStderrLine(jpegLine(0, 0), t0 + 20_000 + 100 + 30)).toEqual([]);
+    const successor = successorOf(donor);
+    expect(keyframe(successor, 0, 0, t0 + 20_000 + 100 + 30)).toEqual([]);
     donorReads(donor, 20, 50);
     // The successor reads the keyframe of t0 + 21 s first: the donor's nearest is a second older, no match;
     // the one before it (t0 + 20 s), which the donor has read by now, is.
-    successor.addJpeg(Buffer.from('k1'));
-    const out = successor.addStderrLine(jpegLine(1, 1000), t0 + 21_000 + 100 + 20);
-    expect(out.map((f) => f.capturedAtMs)).toEqual([t0 + 20_010, t0 + 21_010]);
+    expect(keyframe(successor, 1, 1000, t0 + 21_000 + 100 + 20)).toEqual([t0 + 20_010, t0 + 21_010]);
   });
 
   it('does not take the keyframe a second off that a stalled first arrival agrees with', () => {
     const donor = settledDonor();
-    const successor = new FramePairer({ anchorSamples: 8, anchorDonor: donor });
-    configure(successor, 10);
+    const successor = successorOf(donor);
     // The new run's first keyframe (the camera's t0 + 20 s) reaches it a second late, beside the donor's
     // next one: alone, the two would agree. Its next keyframe comes on time and pairs with the right one.
     donorReads(donor, 20, 30);
     donorReads(donor, 21, 30);
-    successor.addJpeg(Buffer.from('k0'));
-    expect(successor.addStderrLine(jpegLine(0, 0), t0 + 21_000 + 100 + 40)).toEqual([]);
+    expect(keyframe(successor, 0, 0, t0 + 21_000 + 100 + 40)).toEqual([]);
     donorReads(donor, 22, 30);
-    successor.addJpeg(Buffer.from('k1'));
-    const out = successor.addStderrLine(jpegLine(1, 1000), t0 + 21_000 + 100 + 45);
-    expect(out.map((f) => f.capturedAtMs)).toEqual([t0 + 20_010, t0 + 21_010]);
+    expect(keyframe(successor, 1, 1000, t0 + 21_000 + 100 + 45)).toEqual([t0 + 20_010, t0 + 21_010]);
   });
 
   it('takes nothing from a donor whose own anchor has not settled', () => {
@@ -230,12 +226,9 @@ describe('a successor run anchored by the run it takes over from (a mode switch)
     configure(fresh, 10);
     fresh.addClockLine(clockLine(0, 0, true), t0 + 100 + 20);
     expect(fresh.keyframeCaptureNear(t0 + 100 + 30)).toBeNull();
-    const early = new FramePairer({ anchorSamples: 8, anchorDonor: fresh });
-    configure(early, 10);
-    early.addJpeg(Buffer.from('k0'));
-    expect(early.addStderrLine(jpegLine(0, 0), t0 + 100 + 30)).toEqual([]);
-    early.addJpeg(Buffer.from('k1'));
-    expect(early.addStderrLine(jpegLine(1, 1000), t0 + 1100 + 30)).toEqual([]);
+    const early = successorOf(fresh);
+    expect(keyframe(early, 0, 0, t0 + 100 + 30)).toEqual([]);
+    expect(keyframe(early, 1, 1000, t0 + 1100 + 30)).toEqual([]);
     expect(early.seededFrom).toBeNull();
   });
 });
