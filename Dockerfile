@@ -28,7 +28,7 @@ COPY backend backend
 RUN npx tsc -b packages/index-contract packages/service-kit feed-handler backend
 
 # The feed-handler's ffmpeg (feed-handler/provide-ffmpeg.sh): Debian's 5.1.9 source built with only what its
-# command lines use, its libraries linked in. One camera's ffmpeg takes 21 MiB of RSS with it, 66 MiB with
+# command lines use, its libraries linked in. One camera's ffmpeg takes 21–23 MiB of RSS with it, 66 MiB with
 # Debian's full package, which maps ~215 shared libraries (bench:memory). About 1.5 min on 2 cores, once.
 # ffmpeg-static downloads its binary at install time, which may not be reachable when the image is built.
 FROM debian:bookworm-slim AS feed-handler-ffmpeg

@@ -146,7 +146,7 @@ function findings(single: Row[], singleResults: VariantResult[], shared: Row[], 
       ? 'automatic encoder and filter threads'
       : 'some threads pinned';
   out.push(
-    `Production (${pins}): VmRSS ${mib(rss)} MiB, ${threads(threadsOf(prod))}; ${mib(file)} MiB (${percent(file, rss)}) are pages of the ${prodResult.files} files it maps (ffmpeg and the shared libraries Debian's build links), the same physical pages in every camera's ffmpeg, and ${mib(anon)} MiB are its own (anonymous).`,
+    `Production (${pins}): VmRSS ${mib(rss)} MiB, ${threads(threadsOf(prod))}; ${mib(file)} MiB (${percent(file, rss)}) are pages of the ${prodResult.files} files it maps (ffmpeg and the shared libraries it links), the same physical pages in every camera's ffmpeg, and ${mib(anon)} MiB are its own (anonymous).`,
   );
   const reloc = byCategory(prodResult.parts).find((c) => c.category === 'library pages written at load (relocations)');
   if (reloc) {

@@ -6,7 +6,7 @@
 # command lines use (src/capture/ffmpeg-args.ts, chunk-audio.ts, keyframe-watch.ts,
 # src/restream/restream-args.ts), its libraries linked statically; only glibc and
 # OpenSSL stay shared. Debian's full build maps ~215 shared libraries, whose pages are
-# most of one camera's ffmpeg RSS: 66 MiB VmRSS there, 21 MiB with this one (bench:memory).
+# most of one camera's ffmpeg RSS: 66 MiB VmRSS there, 21–23 MiB with this one (bench:memory).
 #
 # Used by the feed-handler image (Dockerfile stage ffmpeg-build), the tests, the
 # benches and `npm run stack`. The cached build lives outside the repo
