@@ -238,7 +238,10 @@ const DEFAULT_ANCHOR_SAMPLES = 8;
  * 2 s at start, never at a switch (whose run takes the old run's anchor, FramePairer.seedFromDonor).
  */
 const DEFAULT_ANCHOR_SPAN_MS = CLOCK_ALL_FRAMES_S * 1000;
-/** A standby run (a mode switch) holds its frames for its 8 arrivals, a keyframe a second: the old run covers. */
+/**
+ * A standby run (a mode switch) holds its frames until its anchor is the old run's (a keyframe both saw, about
+ * 2 s) or rests on 8 arrivals of its own (a keyframe a second: 8 s), at most this long: the old run covers.
+ */
 const STANDBY_MAX_HOLD_MS = 10_000;
 /** A reader joins a stream anywhere in its GOP; "smart codec" cameras send a keyframe every 10 s or less. */
 const FIRST_KEYFRAME_GRACE_MS = 10_000;

@@ -188,8 +188,8 @@ export class FramePairer {
    * capture time for one, put on this run's stream time, is as good an anchor, and the two runs' thumbnails
    * then agree across the switch. Taken when this run's own anchor agrees within SEED_AGREES_MS (it is the
    * same picture) and rests on two arrivals at least; otherwise the next keyframe tries again, and own arrivals
-   * settle it as before. Each of this
-   * run's recent keyframes is tried, newest first: the donor may not have read the newest one yet.
+   * settle it as before. Each of this run's recent keyframes is tried, newest first: the donor may not have
+   * read the newest one yet.
    */
   private seedFromDonor(): void {
     const ownOffsetMs = this.captureClock.offsetMs;
