@@ -373,12 +373,14 @@ describe('CameraSupervisor', () => {
     expect(discarded).toEqual([]);
   });
 
-  it('drops the sliver the old ffmpeg starts after the new one began, and the part of the new one it has whole', async () => {
-    // The switch comes before the old run's first chunk is finished: it is stopped at once.
+  it("finishes the old run's first chunk too when the switch comes inside it: one partial chunk, not two overlapping", async () => {
+    // The switch comes before the old run's first chunk is finished (it began at the first packet): it goes on.
     const { a, b, published, discarded, rel } = await switchWithChunks(10, false);
-    expect(a.signals).toEqual(['q']);
-    // Its first chunk ends at the boundary (t0 + 11.9 s), and at its quit it finishes a sliver after it.
+    expect(a.signals).toEqual([]);
+    // Its first chunk ends at the boundary (t0 + 11.9 s): it is asked to quit, and finishes a sliver after it.
     a.handlers.onStderrLine('ra-000000.mp4,0.000000,12.000000');
+    await flushPromises();
+    expect(a.signals).toEqual(['q']);
     a.handlers.onStderrLine('ra-000001.mp4,12.000000,12.100000');
     b.handlers.onStderrLine('rb-000000.mp4,0.000000,7.500000');
     await flushPromises();

@@ -724,14 +724,12 @@ export class CameraSupervisor {
     this.shown = to.choice;
     const last = this.lastAcceptedMs;
     to.acceptFromMs = last === null ? Number.NEGATIVE_INFINITY : (Math.floor(last / 1000) + 1) * 1000;
-    // The old ffmpeg finishes the whole chunk it is writing when that is short, and the successor's first chunk
-    // (from its first packet to the same boundary) is then dropped. Its first chunk is never whole: cut it now.
+    // The old ffmpeg finishes the chunk it is writing when that is short, and the successor's first chunk (from
+    // its first packet to the same boundary) is then dropped. Its first chunk too (from its own first packet, a
+    // handover at the new run's 2nd keyframe comes inside it): cut at the switch, it and the successor's first
+    // would be two partial chunks overlapping by seconds where finishing it leaves one.
     const finishChunk =
-      !from.ended &&
-      from.chunkSeconds > 0 &&
-      from.chunkSeconds <= FINISH_CHUNK_MAX_SECONDS &&
-      from.chunksFinished > 0 &&
-      !this.stopping;
+      !from.ended && from.chunkSeconds > 0 && from.chunkSeconds <= FINISH_CHUNK_MAX_SECONDS && !this.stopping;
     this.log.info(
       {
         camera: this.deps.camera.id,
