@@ -91,7 +91,9 @@ USER node
 EXPOSE 3001
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.FEED_HANDLER_PORT||3001)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# A young generation of 1 MiB (V8's default grows to 16): the service allocates many short-lived buffers and
-# strings a second; this keeps its RSS 24 MiB lower at 32 cameras (bench:memory). The same flag as
-# scripts/lib/stack.ts FEED_HANDLER_NODE_FLAGS.
-CMD ["node", "--max-semi-space-size=1", "feed-handler/dist/main.js"]
+# How node runs here, and why: scripts/lib/feed-handler-node.ts FEED_HANDLER_NODE_FLAGS and _ENV say the
+# same (test/compose/dockerfiles.spec.ts checks it). A young generation of 1 MiB, no V8 worker threads, V8 and
+# glibc keeping memory tight; the ffmpeg children inherit the malloc settings. bench:memory, 32 cameras: node's
+# RSS 80-86 MiB against 92-107 with the young generation flag alone.
+ENV MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072
+CMD ["node", "--max-semi-space-size=1", "--single-threaded", "--optimize-for-size", "feed-handler/dist/main.js"]

@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { provideFeedHandlerFfmpeg } from '../../scripts/lib/feed-handler-ffmpeg.js';
+import { FEED_HANDLER_NODE_ENV, FEED_HANDLER_NODE_FLAGS } from '../../scripts/lib/feed-handler-node.js';
 import { freePort, REPO_ROOT, spawnBound, stopChild, waitFor } from '../../scripts/lib/process.js';
-import { FEED_HANDLER_NODE_FLAGS } from '../../scripts/lib/stack.js';
 
 /** Compiles the contract and the feed-handler, so the bench never measures a stale dist/. */
 export function buildFeedHandler(): void {
@@ -54,12 +54,17 @@ export async function startFeedHandler(options: {
   decodeMode?: string | undefined;
   /** More of the service's settings (e.g. DETECT_*, CHUNKS_ENABLED); they win over the defaults above, not over CAMERAS. */
   env?: Record<string, string> | undefined;
+  /**
+   * How node runs, when not as production does (FEED_HANDLER_NODE_FLAGS and FEED_HANDLER_NODE_ENV): bench:memory's
+   * comparison of node settings. `env` replaces production's malloc settings (an empty object: glibc's defaults).
+   */
+  node?: { flags: readonly string[]; env: Record<string, string> } | undefined;
 }): Promise<FeedHandlerChild> {
   const port = await freePort();
   const log = openSync(options.logFile, 'a');
   const nodeArgs = [
     // As production runs it (scripts/lib/stack.ts, the Dockerfile).
-    ...FEED_HANDLER_NODE_FLAGS,
+    ...(options.node?.flags ?? FEED_HANDLER_NODE_FLAGS),
     ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
     // BENCH_FEED_NODE_ARGS: node flags to try on the service (e.g. V8 heap sizes), measured like the rest.
     ...(process.env.BENCH_FEED_NODE_ARGS ?? '').split(' ').filter(Boolean),
@@ -71,6 +76,7 @@ export async function startFeedHandler(options: {
     // Only what the service needs: a developer's .env or shell must not change what is measured
     // (the service's defaults fill the rest, as in production).
     env: {
+      ...(options.node?.env ?? FEED_HANDLER_NODE_ENV),
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/tmp',
       NODE_ENV: 'production',

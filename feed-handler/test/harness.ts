@@ -1,6 +1,6 @@
 /**
  * Integration-test harness for the feed-handler: runs the real service as a
- * child process (`node --import tsx feed-handler/src/main.ts`), so tests can
+ * child process (`node <production flags> --import tsx feed-handler/src/main.ts`), so tests can
  * SIGTERM or SIGKILL it, and reads back what it left on disk and in InfluxDB.
  * A spec starts its children through `FeedHandlers` (index, footage folder and
  * cameras in, the env built here; `stopAll` in its after-hook).
@@ -10,6 +10,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MEASUREMENT, parseChunkPath, parseThumbnailPath, rfc3339ToMs, TAG } from '@fathom/index-contract';
 import { provideFeedHandlerFfmpeg } from '../../scripts/lib/feed-handler-ffmpeg.js';
+import { FEED_HANDLER_NODE_ENV, FEED_HANDLER_NODE_FLAGS } from '../../scripts/lib/feed-handler-node.js';
 import { percentile } from '../../scripts/lib/percentile.js';
 import { freePort, REPO_ROOT, spawnBound, stopChild, tailOf, waitFor } from '../../scripts/lib/process.js';
 
@@ -30,9 +31,12 @@ export interface FeedHandlerChild {
 
 export async function startFeedHandler(env: Record<string, string>): Promise<FeedHandlerChild> {
   const port = await freePort();
-  const child = spawnBound(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'feed-handler/src/main.ts')], {
+  // Node runs as in the image (its flags and malloc settings); tsx compiles the source on the fly.
+  const script = join(REPO_ROOT, 'feed-handler/src/main.ts');
+  const child = spawnBound(process.execPath, [...FEED_HANDLER_NODE_FLAGS, '--import', 'tsx', script], {
     cwd: REPO_ROOT,
     env: {
+      ...FEED_HANDLER_NODE_ENV,
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       FEED_HANDLER_HOST: '127.0.0.1',

@@ -19,6 +19,7 @@ import {
 import { type RtspServerHandle, startRtspServer } from '../../test/support/rtsp-server.js';
 import { readStackEnvFile } from './env-file.js';
 import { provideFeedHandlerFfmpeg } from './feed-handler-ffmpeg.js';
+import { FEED_HANDLER_NODE_ENV, FEED_HANDLER_NODE_FLAGS } from './feed-handler-node.js';
 import { freePort, REPO_ROOT, spawnBound, stopChild, tailOf, waitFor } from './process.js';
 
 export type ServiceName = 'influx' | 'rtsp' | 'backend' | 'feedHandler' | 'dashboard';
@@ -88,13 +89,6 @@ export function buildServices(): void {
   execFileSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
 }
 
-/**
- * How the feed-handler's node runs (the Dockerfile's CMD says the same): a young generation of 1 MiB instead of
- * V8's default that grows to 16 MiB. Its many short-lived buffers and strings a second kept that full: at 32
- * cameras node's RSS was 117.9 MiB, 94.2 MiB with this (bench:memory).
- */
-export const FEED_HANDLER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
-
 export async function startStack(options: StackOptions): Promise<StackHandle> {
   const log = options.log ?? (() => {});
   const simulated = cameraIds(options.cameras ?? 1);
@@ -149,7 +143,7 @@ export async function startStack(options: StackOptions): Promise<StackHandle> {
   const bin = await provideInfluxd();
   // The feed-handler runs the ffmpeg its image builds (feed-handler/provide-ffmpeg.sh), unless .env names one.
   // Without the tools to build it (scripts/setup.sh installs them), Debian's full build does the same work.
-  const feedHandlerEnv: Record<string, string> = {};
+  const feedHandlerEnv: Record<string, string> = { ...FEED_HANDLER_NODE_ENV };
   if (!serviceEnv.FFMPEG_PATH && !process.env.FFMPEG_PATH) {
     try {
       feedHandlerEnv.FFMPEG_PATH = await provideFeedHandlerFfmpeg();

@@ -7,7 +7,9 @@
  * - no image downloads ffmpeg-static: neither by name in an instruction nor
  *   through an `npm ci`/`npm install` that would run ffmpeg-static's postinstall
  *   download (it is an optional dependency of a workspace, so such an install needs
- *   `--omit=optional` or `--ignore-scripts`).
+ *   `--omit=optional` or `--ignore-scripts`);
+ * - the feed-handler image runs node with the flags and environment `npm run stack` and the
+ *   benches use (scripts/lib/stack.ts), so what bench:memory measures is what the image runs.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -15,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
+import { FEED_HANDLER_NODE_ENV, FEED_HANDLER_NODE_FLAGS } from '../../scripts/lib/feed-handler-node.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // The root Dockerfile builds the backend and feed-handler targets from one shared build stage.
@@ -186,5 +189,24 @@ describe('Dockerfiles', () => {
       const problems = ffmpegStaticProblems(read(file));
       expect(problems, `${file}:\n${problems.join('\n')}`).toEqual([]);
     });
+  });
+
+  it('the feed-handler image runs node as the stack and the benches do (scripts/lib/stack.ts)', () => {
+    const stage = stages(read('Dockerfile')).find((st) =>
+      /\bAS\s+feed-handler\s*$/i.test(st[0]?.getArgumentsContent() ?? ''),
+    );
+    expect(stage, 'Dockerfile has no feed-handler stage').toBeDefined();
+    const cmd = stage?.filter((i) => i.getKeyword().toUpperCase() === 'CMD').at(-1);
+    expect(JSON.parse(cmd?.getArgumentsContent() ?? '[]')).toEqual([
+      'node',
+      ...FEED_HANDLER_NODE_FLAGS,
+      'feed-handler/dist/main.js',
+    ]);
+    const env = new Map<string, string>();
+    for (const i of stage ?? []) {
+      if (i.getKeyword().toUpperCase() !== 'ENV') continue;
+      for (const m of i.getArgumentsContent()?.matchAll(/(\w+)=(\S+)/g) ?? []) env.set(m[1] as string, m[2] as string);
+    }
+    for (const [key, value] of Object.entries(FEED_HANDLER_NODE_ENV)) expect(env.get(key), key).toBe(value);
   });
 });
