@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { provideFeedHandlerFfmpeg } from '../scripts/lib/feed-handler-ffmpeg.js';
+import { FEED_HANDLER_NODE_ENV, FEED_HANDLER_NODE_FLAGS } from '../scripts/lib/feed-handler-node.js';
 import { freePort, REPO_ROOT } from '../scripts/lib/process.js';
 import { startRtspServer } from '../test/support/rtsp-server.js';
 import type { ClipSpec } from './ingest/clip.js';
@@ -25,7 +26,7 @@ import { startThrowawayInfluxd } from './lib/influx.js';
 import { machineInfo } from './lib/machine.js';
 import { benchLog, loadAverages } from './lib/run-log.js';
 import { measureVariant, type VariantResult } from './memory/measure.js';
-import { measureNode } from './memory/node-baseline.js';
+import { measureBareNode, measureNode, type NodeSetting } from './memory/node-baseline.js';
 import { type MemoryOptions, parseOptions, USAGE } from './memory/options.js';
 import {
   breakdownTable,
@@ -46,7 +47,14 @@ import {
   variantsTable,
 } from './memory/report.js';
 import { byCategory, uss } from './memory/smaps.js';
-import { buildCommand, PRODUCTION, sameCommand, type Variant, variantById } from './memory/variants.js';
+import {
+  buildCommand,
+  FEED_HANDLER_MALLOC_TEXT,
+  PRODUCTION,
+  sameCommand,
+  type Variant,
+  variantById,
+} from './memory/variants.js';
 
 const log = benchLog('memory');
 const load = loadAverages;
@@ -61,6 +69,17 @@ const CLIP: ClipSpec = { width: 1920, height: 1080, fps: 30, bitrateKbps: 6000, 
  * handles the 320 px JPEGs, one a second per camera, whatever the source size).
  */
 const NODE_CLIP: ClipSpec = { width: 1280, height: 720, fps: 15, bitrateKbps: 2000, keyframeSeconds: 1, seconds: 16 };
+
+/**
+ * How the feed-handler's node runs: production's settings at every camera count; at the largest, the settings
+ * before them and node's own defaults too, in rounds there and back (A B C C B A), to compare in one run.
+ */
+const NODE_SETTINGS: NodeSetting[] = [
+  { id: 'production', label: 'production', flags: FEED_HANDLER_NODE_FLAGS, env: { ...FEED_HANDLER_NODE_ENV } },
+  { id: 'young-generation', label: 'young generation only', flags: ['--max-semi-space-size=1'], env: {} },
+  { id: 'defaults', label: "node's and glibc's defaults", flags: [], env: {} },
+];
+const NODE_PRODUCTION = NODE_SETTINGS[0] as NodeSetting;
 
 let options: MemoryOptions;
 try {
@@ -177,7 +196,7 @@ function findings(single: Row[], singleResults: VariantResult[], shared: Row[], 
   if (auto && cuts) {
     const saved = anonOf(auto) - anonOf(cuts);
     out.push(
-      `The argument cuts (\`-threads 1\` on the JPEG output and on the analysis output, \`-filter_threads 1\`, \`-filter_complex_threads 1\`) against ffmpeg's automatic threads: ${threadsOf(auto)} threads down to ${threadsOf(cuts)}, ${mib(saved)} MiB less anonymous memory per ffmpeg on this 2-core machine (${percent(saved, anonOf(auto))})${cutsMalloc ? `; with env \`MALLOC_ARENA_MAX=1 MALLOC_TRIM_THRESHOLD_=131072\` besides, ${mib(anonOf(auto) - anonOf(cutsMalloc))} MiB less` : ''}.`,
+      `The argument cuts (\`-threads 1\` on the JPEG output and on the analysis output, \`-filter_threads 1\`, \`-filter_complex_threads 1\`) against ffmpeg's automatic threads: ${threadsOf(auto)} threads down to ${threadsOf(cuts)}, ${mib(saved)} MiB less anonymous memory per ffmpeg on this 2-core machine (${percent(saved, anonOf(auto))})${cutsMalloc ? `; with env \`${FEED_HANDLER_MALLOC_TEXT}\` besides (the feed-handler's children inherit it), ${mib(anonOf(auto) - anonOf(cutsMalloc))} MiB less` : ''}.`,
     );
   }
   const big = find('auto-threads-cpucount-16');
@@ -302,8 +321,14 @@ async function main(): Promise<void> {
     const { influxd } = await startThrowawayInfluxd(workDir, TOKEN);
     try {
       const influx = { url: influxd.url, token: TOKEN, org: 'fathom', bucket: 'fathom' };
-      for (const n of options.nodeCameras) {
-        log(`feed-handler with ${n} cameras (load ${load()}) ...`);
+      const largest = options.nodeCameras.at(-1) as number;
+      const runs: { cameras: number; setting: NodeSetting }[] = [
+        ...options.nodeCameras.slice(0, -1).map((cameras) => ({ cameras, setting: NODE_PRODUCTION })),
+        ...[...NODE_SETTINGS, ...[...NODE_SETTINGS].reverse()].map((setting) => ({ cameras: largest, setting })),
+      ];
+      for (const setting of NODE_SETTINGS) nodeRows.push(await measureBareNode(setting));
+      for (const { cameras: n, setting } of runs) {
+        log(`feed-handler with ${n} cameras, node: ${setting.label} (load ${load()}) ...`);
         const row = await measureNode(
           {
             clipPath: nodeClip.path,
@@ -315,12 +340,13 @@ async function main(): Promise<void> {
             log,
           },
           n,
+          setting,
         );
         nodeRows.push(row);
         log(
           row.error
             ? `  failed: ${row.error}`
-            : `  node VmRSS ${mib(row.rssKb)} MiB (anon ${mib(row.anonKb)}), ffmpeg Pss ${mib(row.ffmpegPssKb)} MiB each`,
+            : `  node VmRSS ${mib(row.rssKb)} MiB (anon ${mib(row.anonKb)}), CPU ${row.nodeCpuPercent.toFixed(1)} %, ffmpeg Pss ${mib(row.ffmpegPssKb)} MiB each`,
         );
       }
     } finally {
@@ -366,8 +392,8 @@ async function main(): Promise<void> {
     other: otherRows.length ? variantsTable(otherRows) : null,
     otherNote: `The first row is the measured ffmpeg (${ffmpegVersion}), the others \`${home(options.alsoFfmpeg ?? '')}\` (${otherVersion.trim()}), same arguments and camera, one process each. A static binary is mapped by this process alone, so its file pages count as private here (USS, Pss); N cameras would share them like the shared libraries above.`,
     node: nodeRows.length ? nodeTable(nodeRows) : null,
-    nodeNote: `\`node feed-handler/dist/main.js\` with production settings except DECODE_MODE=keyframes, cameras of ${nodeClipLine} (lighter than the clip above, so 32 cameras fit this machine; node handles 320 px JPEGs, one a second per camera, whatever the source), a throwaway influxd; ${options.build ? 'feed-handler/dist built by the run' : 'feed-handler/dist as it was (`--no-build`), so its ffmpeg arguments may differ from the source measured above'}; node's figures are the largest of the samples over the window, the ffmpegs' at its end. "Σ Pss" = node's VmRSS + the cameras' ffmpeg Pss.`,
-    findings: findings(single, singleResults, shared, otherRows),
+    nodeNote: `\`node feed-handler/dist/main.js\` with production settings except DECODE_MODE=keyframes, cameras of ${nodeClipLine} (lighter than the clip above, so 32 cameras fit this machine; node handles 320 px JPEGs, one a second per camera, whatever the source), a throwaway influxd; ${options.build ? 'feed-handler/dist built by the run' : 'feed-handler/dist as it was (`--no-build`), so its ffmpeg arguments may differ from the source measured above'}. Node settings: ${NODE_SETTINGS.map((x) => `**${x.label}** = ${[...x.flags.map((f) => `\`${f}\``), ...Object.entries(x.env).map(([k, v]) => `\`${k}=${v}\``)].join(' ') || 'no flags, no malloc settings'}`).join('; ')} (scripts/lib/feed-handler-node.ts; the ffmpeg children inherit the malloc settings). Production runs at every camera count; at ${options.nodeCameras.at(-1)} cameras each setting runs twice, in rounds there and back. "Node alone, idle" is \`node -e\` with the setting's flags and environment, 2 s after its start. Node's VmRSS, RssAnon and RssFile are the largest of the samples over the window; V8's heap and external memory are node's own /metrics (prom-client's \`nodejs_heap_size_*\`, \`nodejs_external_memory_bytes\`) at the window's end; node's CPU is its utime+stime over the window (the ffmpeg children apart); the ffmpegs' figures are at the window's end. "Σ Pss" = node's VmRSS + the cameras' ffmpeg Pss.`,
+    findings: [...findings(single, singleResults, shared, otherRows), ...nodeFindings(nodeRows)],
   });
   process.stdout.write(`\nOne ffmpeg, each change alone (MiB)\n\n${variantsTable(single)}\n`);
   if (shared.length) process.stdout.write(`\nN ffmpegs at once (MiB per process)\n\n${sharedTable(shared)}\n`);
@@ -381,6 +407,37 @@ async function main(): Promise<void> {
   }
   removeDir(workDir);
   log(`done in ${Math.round((performance.now() - startedAt) / 1000)} s`);
+}
+
+/** What the node settings did at the largest camera count: each setting's mean over its rounds, and the bare node. */
+function nodeFindings(rows: readonly NodeRow[]): string[] {
+  const ok = rows.filter((r) => !r.error && r.cameras > 0);
+  const largest = Math.max(...ok.map((r) => r.cameras));
+  const meanBy = (label: string, f: (r: NodeRow) => number) => {
+    const xs = ok.filter((r) => r.cameras === largest && r.setting === label).map(f);
+    return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN;
+  };
+  const out: string[] = [];
+  const prod = NODE_PRODUCTION.label;
+  const figures = (label: string) =>
+    `VmRSS ${mib(meanBy(label, (r) => r.rssKb))} MiB, RssAnon ${mib(meanBy(label, (r) => r.anonKb))}, node CPU ${meanBy(label, (r) => r.nodeCpuPercent).toFixed(1)} % of a core`;
+  if (!Number.isFinite(meanBy(prod, (r) => r.rssKb))) return out;
+  const others = NODE_SETTINGS.slice(1).filter((x) => Number.isFinite(meanBy(x.label, (r) => r.rssKb)));
+  out.push(
+    `Node at ${largest} cameras (mean of its rounds): ${prod} ${figures(prod)}; ${others
+      .map(
+        (x) =>
+          `${x.label} ${figures(x.label)} (production's VmRSS ${(meanBy(prod, (r) => r.rssKb) / meanBy(x.label, (r) => r.rssKb)).toFixed(2)}x of it)`,
+      )
+      .join('; ')}.`,
+  );
+  const bare = rows.find((r) => r.cameras === 0 && r.setting.startsWith(prod) && !r.error);
+  if (bare) {
+    out.push(
+      `Of production's VmRSS at ${largest} cameras, ${mib(bare.rssKb)} MiB is node itself before any of Fathom's code (\`node -e\`, idle: ${mib(bare.fileKb)} MiB of it file pages, node's binary and libraries, shared with every other node process on the host); RssFile at ${largest} cameras ${mib(meanBy(prod, (r) => r.fileKb))} MiB, V8's heap ${meanBy(prod, (r) => r.heapUsedMib).toFixed(1)} MiB used of ${meanBy(prod, (r) => r.heapTotalMib).toFixed(1)}.`,
+    );
+  }
+  return out;
 }
 
 /** Set once the work dir exists: an interrupted run leaves no chunks behind. */

@@ -247,8 +247,16 @@ export function librariesLine(parts: readonly Part[], count = 8): { relocated: s
 
 export interface NodeRow {
   cameras: number;
+  /** How node ran (NodeSetting's label). */
+  setting: string;
   rssKb: number;
   anonKb: number;
+  fileKb: number;
+  heapUsedMib: number;
+  heapTotalMib: number;
+  externalMib: number;
+  /** Node's own CPU over the window (its threads, not the ffmpeg children), % of one core. */
+  nodeCpuPercent: number;
   ffmpegCount: number;
   ffmpegRssKb: number;
   ffmpegPssKb: number;
@@ -257,11 +265,17 @@ export interface NodeRow {
 }
 
 export function nodeTable(rows: readonly NodeRow[]): string {
+  const fixed = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : 'n/a');
   return markdownTable(
     [
       'cameras',
+      'node settings',
       'node VmRSS',
-      'node RssAnon',
+      'RssAnon',
+      'RssFile',
+      'V8 heap used / total',
+      'external',
+      'node CPU % of a core',
       'ffmpeg children',
       'ffmpeg VmRSS per camera',
       'ffmpeg Pss per camera',
@@ -270,11 +284,30 @@ export function nodeTable(rows: readonly NodeRow[]): string {
     ],
     rows.map((r) =>
       r.error
-        ? [String(r.cameras), 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', `failed: ${r.error.slice(0, 80)}`]
+        ? [
+            String(r.cameras),
+            r.setting,
+            'n/a',
+            'n/a',
+            'n/a',
+            'n/a',
+            'n/a',
+            'n/a',
+            'n/a',
+            'n/a',
+            'n/a',
+            'n/a',
+            `failed: ${r.error.slice(0, 80)}`,
+          ]
         : [
             String(r.cameras),
+            r.setting,
             mib(r.rssKb),
             mib(r.anonKb),
+            mib(r.fileKb),
+            `${fixed(r.heapUsedMib)} / ${fixed(r.heapTotalMib)}`,
+            fixed(r.externalMib),
+            fixed(r.nodeCpuPercent),
             String(r.ffmpegCount),
             mib(r.ffmpegRssKb),
             mib(r.ffmpegPssKb),
@@ -282,7 +315,7 @@ export function nodeTable(rows: readonly NodeRow[]): string {
             mib(r.rssKb + r.ffmpegPssKb * r.ffmpegCount),
           ],
     ),
-    ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
   );
 }
 

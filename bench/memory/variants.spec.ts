@@ -146,7 +146,7 @@ describe('buildCommand', () => {
 
   it('combines changes: every option, every env variable', () => {
     const cuts = buildCommand(variantById('cuts-malloc').change, endpoints);
-    expect(cuts.env).toEqual({ MALLOC_ARENA_MAX: '1', MALLOC_TRIM_THRESHOLD_: '131072' });
+    expect(cuts.env).toEqual({ MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' });
     for (const flag of ['-filter_threads', '-filter_complex_threads']) expect(valueAfter(cuts.argv, flag)).toBe('1');
     // One encoder thread on the JPEG output and on the analysis output, one decoder thread on the input.
     const parts = sections(cuts.argv);

@@ -5,6 +5,7 @@
  * them, one change at a time or combined. Nothing here runs a process.
  */
 import { type CaptureSpec, captureArgs, type FfmpegArgs } from '../../feed-handler/src/capture/ffmpeg-args.js';
+import { FEED_HANDLER_NODE_ENV } from '../../scripts/lib/feed-handler-node.js';
 
 /** Where one ffmpeg reads and writes: its own RTSP mount, chunk staging pattern and analysis socket. */
 export interface Endpoints {
@@ -217,6 +218,10 @@ export const THREAD_CUTS: Change = {
 export const MALLOC_TRIM: Change = { env: { MALLOC_TRIM_THRESHOLD_: '131072' } };
 /** One malloc arena for all threads (glibc gives each thread its own, up to 8 per core). */
 export const ONE_ARENA: Change = { env: { MALLOC_ARENA_MAX: '1' } };
+/** The feed-handler's malloc settings as `K=V K=V` (its ffmpeg children inherit them). */
+export const FEED_HANDLER_MALLOC_TEXT = Object.entries(FEED_HANDLER_NODE_ENV)
+  .map(([k, v]) => `${k}=${v}`)
+  .join(' ');
 export const SMALL_PROBE: Change = { setInput: { '-probesize': '32', '-analyzeduration': '0' } };
 
 /** ffmpeg's automatic encoder and filter-graph threads: no thread option on the outputs (the decoder keeps its own). */
@@ -314,9 +319,10 @@ export const VARIANTS: readonly Variant[] = [
   },
   { id: 'cuts', label: '**cuts**: one thread per encoder and filter graph', change: THREAD_CUTS },
   {
+    // What runs in the feed-handler: its ffmpeg children inherit node's malloc settings.
     id: 'cuts-malloc',
-    label: '**cuts** + env `MALLOC_ARENA_MAX=1 MALLOC_TRIM_THRESHOLD_=131072`',
-    change: combine(THREAD_CUTS, ONE_ARENA, MALLOC_TRIM),
+    label: `**cuts** + env \`${FEED_HANDLER_MALLOC_TEXT}\` (as in the feed-handler: inherited from its node)`,
+    change: combine(THREAD_CUTS, { env: { ...FEED_HANDLER_NODE_ENV } }),
   },
   {
     id: 'cpucount-16',
