@@ -181,7 +181,9 @@ describe('main-stream recorder arguments (a camera with a sub-stream)', () => {
       chunks: { stagingPattern: '/s/cam/r-%06d.mp4', seconds: 10, audio: 'copy' },
     });
     expect(args.inputOptions).toContain('nokey');
-    expect(args.outputOptions.slice(-4)).toEqual(['-vf', 'showinfo', '-f', 'null']);
+    // Its pictures are only timed: no deblocking, no checksum.
+    expect(args.inputOptions.slice(-2)).toEqual(['-skip_loop_filter', 'all']);
+    expect(args.outputOptions.slice(-4)).toEqual(['-vf', 'showinfo=checksum=0', '-f', 'null']);
     expect(args.outputOptions).not.toContain('mjpeg');
     expect(args.analysisOutput).toBeUndefined();
     expect(args.chunkOutput?.options).toContain('copy');

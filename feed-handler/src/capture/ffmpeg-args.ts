@@ -262,6 +262,9 @@ export function captureArgs(spec: CaptureSpec): FfmpegArgs {
   };
 }
 
+const RECORDER_DECODER_OPTIONS = ['-skip_loop_filter', 'all'] as const;
+const RECORDER_SHOWINFO = 'showinfo=checksum=0';
+
 /**
  * The chunk recorder alone: every decoded frame (with `-skip_frame nokey`, the keyframes: a few ms of decoding
  * a second even at 1080p) goes through showinfo into the null muxer, which writes nothing. Their lines time
@@ -269,8 +272,10 @@ export function captureArgs(spec: CaptureSpec): FfmpegArgs {
  */
 function recorderArgs(spec: CaptureSpec): FfmpegArgs {
   return {
-    inputOptions: inputOptions(spec),
-    outputOptions: [...TIMED_VIDEO_OUTPUT, '-vf', 'showinfo', '-f', 'null'],
+    // Nobody looks at these pictures, only at their times: the decoder may skip the deblocking filter and
+    // showinfo its checksum (40 keyframes of the 1080p bench clip: 1.15 → 0.96 s of CPU to decode and time).
+    inputOptions: [...inputOptions(spec), ...RECORDER_DECODER_OPTIONS],
+    outputOptions: [...TIMED_VIDEO_OUTPUT, '-vf', RECORDER_SHOWINFO, '-f', 'null'],
     ...(spec.chunks ? { chunkOutput: chunkOutput(spec.chunks) } : {}),
   };
 }
