@@ -13,6 +13,11 @@ export interface FanoutRelay {
   url: string;
   /** MediaMTX and its publisher: the "source" CPU. */
   pids: number[];
+  /**
+   * MediaMTX's "reader is too slow, discarding …" warnings so far: a reader whose socket stayed full had packets
+   * dropped by the relay (as a camera with a full send buffer would), which can cost it a frame.
+   */
+  slowReaderWarnings(): number;
   stop(): Promise<void>;
 }
 
@@ -40,6 +45,11 @@ export function fanoutPublisherArgs(clipPath: string, publishUrl: string): strin
   ];
 }
 
+/** MediaMTX's warnings that it dropped packets for a reader that did not keep up. */
+export function countSlowReaderWarnings(output: string): number {
+  return output.match(/reader is too slow, discarding/g)?.length ?? 0;
+}
+
 export async function startFanoutRelay(clipPath: string, ffmpegPath: string): Promise<FanoutRelay> {
   const mtx = await startMediaMtx({ paths: [{ name: PATH }], logLevel: 'info' });
   const publisher = spawnBound(ffmpegPath, fanoutPublisherArgs(clipPath, mtx.publishUrl(PATH)));
@@ -64,6 +74,7 @@ export async function startFanoutRelay(clipPath: string, ffmpegPath: string): Pr
   return {
     url: mtx.url(PATH),
     pids: [mtx.pid, publisherPid],
+    slowReaderWarnings: () => countSlowReaderWarnings(mtx.output()),
     stop() {
       stopping ??= stopChild(publisher, 3_000).then(() => mtx.stop());
       return stopping;

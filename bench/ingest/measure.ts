@@ -38,7 +38,7 @@ import { indexedCounts } from './index-check.js';
 import { descendantsNamed, type ProcessTable, treesTicks } from './process-tree.js';
 import { clockTicksPerSecond, memoryMiB, readCommandLine, readMachineCpu, readProcessTable } from './procfs.js';
 import { byCamera, parsePrometheusText } from './prometheus.js';
-import { isSustained, summariseRates, thumbnailRate } from './rate.js';
+import { gapsText, isSustained, SUSTAINED_RATE, summariseRates, thumbnailRate } from './rate.js';
 import { type BenchCamera, countInputs, type InputCount, twoStreamCameras } from './two-stream.js';
 
 export interface MeasureContext {
@@ -109,6 +109,8 @@ export interface FeedHandlerResult extends SharedFigures {
   /** Indexed points / thumbnails on disk, capture time in the window. */
   indexedFraction: number | null;
   restartsInWindow: number;
+  /** The relay's slow-reader warnings during the window (MediaMTX: it dropped packets); null for rtsp/server.py. */
+  relaySlowReaderWarnings: number | null;
 }
 
 export interface NaiveResult extends SharedFigures {
@@ -152,6 +154,8 @@ interface Source {
   urls: string[];
   /** The sub-stream mounts, one per camera, in two-stream mode; else empty. */
   subUrls: string[];
+  /** The relay's slow-reader warnings so far (the fan-out relay, MediaMTX); absent for rtsp/server.py. */
+  slowReaderWarnings?: (() => number) | undefined;
 }
 
 async function withSource<T>(
@@ -165,7 +169,12 @@ async function withSource<T>(
     if (withSubStream) throw new Error('the fan-out relay serves one stream; two-stream mode needs rtsp-server');
     const fanout = await startFanoutRelay(ctx.clipPath, ctx.toolFfmpegPath);
     try {
-      return await body({ pids: fanout.pids, urls: mounts.map(() => fanout.url), subUrls: [] });
+      return await body({
+        pids: fanout.pids,
+        urls: mounts.map(() => fanout.url),
+        subUrls: [],
+        slowReaderWarnings: fanout.slowReaderWarnings,
+      });
     } finally {
       await fanout.stop();
     }
@@ -295,6 +304,7 @@ async function measureCameras(
     await sleep(ctx.warmupSeconds * 1000);
 
     const healthBefore = await fh.health();
+    const slowReadersBefore = source.slowReaderWarnings?.() ?? null;
     const windowStartMs = Date.now();
     const before = snapshot();
     const rssNode: number[] = [];
@@ -322,6 +332,7 @@ async function measureCameras(
     const after = snapshot();
     const windowEndMs = Date.now();
     const healthAfter = await fh.health();
+    const slowReadersAfter = source.slowReaderWarnings?.() ?? null;
 
     const treeCores = cores(before, after, (t) => treesTicks(t, [fh.pid]));
     const nodeCores = cores(before, after, (t) => t.get(fh.pid)?.ownTicks ?? 0);
@@ -352,6 +363,15 @@ async function measureCameras(
       ctx.log(`index check failed: ${String((error as Error).message)}`);
     }
     const { min, mean } = summariseRates(rates);
+    const worst = rates.indexOf(min);
+    if (worst >= 0 && min < SUSTAINED_RATE) {
+      // Which camera, and where its thumbnails were missing: the report keeps only the rate.
+      const id = cameras[worst]?.id ?? '?';
+      const times = thumbnailTimesMs(thumbnailDir, id).filter((t) => t >= windowStartMs - 1_000 && t < windowEndMs);
+      ctx.log(
+        `  worst camera ${id}: ${onDisk.get(id) ?? 0} thumbnails in the window; ${gapsText(times, windowStartMs)}`,
+      );
+    }
     const freshnessMax = Math.max(...freshness);
     const restarts = (h: typeof healthAfter) => h.cameras.reduce((sum, c) => sum + c.restarts, 0);
     const modes = new Set(healthAfter.cameras.map((c) => c.mode ?? 'unknown'));
@@ -385,6 +405,8 @@ async function measureCameras(
       indexLagMaxSeconds: lags.length ? Math.max(...lags) : null,
       indexedFraction,
       restartsInWindow: restarts(healthAfter) - restarts(healthBefore),
+      relaySlowReaderWarnings:
+        slowReadersBefore !== null && slowReadersAfter !== null ? slowReadersAfter - slowReadersBefore : null,
       sustained: isSustained(min, Number.isFinite(freshnessMax) ? freshnessMax : null),
       note: settleNote,
     };
@@ -426,6 +448,7 @@ function failedFeedHandler(
     indexLagMaxSeconds: null,
     indexedFraction: null,
     restartsInWindow: 0,
+    relaySlowReaderWarnings: null,
     sustained: false,
     note,
   };

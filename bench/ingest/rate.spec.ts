@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSustained, summariseRates, thumbnailRate } from './rate.js';
+import { gapsText, isSustained, summariseRates, thumbnailRate } from './rate.js';
 
 /** Frames once a second from `first`, with optional jitter and gaps. */
 function frames(first: number, count: number, { jitter = 0, skip = [] as number[] } = {}): number[] {
@@ -51,5 +51,14 @@ describe('sustained', () => {
   it('summarises min and mean', () => {
     expect(summariseRates([1, 0.5])).toEqual({ min: 0.5, mean: 0.75 });
     expect(summariseRates([])).toEqual({ min: 0, mean: 0 });
+  });
+});
+
+describe('gapsText', () => {
+  it('names each gap over 1.5 s from the window start, and says when there is none', () => {
+    expect(gapsText(frames(100_000, 10, { jitter: 40 }), 100_000)).toBe('no gap over 1.5 s');
+    expect(gapsText(frames(100_000, 10, { skip: [4, 7, 8] }), 99_000)).toBe(
+      'gaps: 4.0–6.0 s (2.0 s), 7.0–10.0 s (3.0 s)',
+    );
   });
 });

@@ -38,3 +38,21 @@ export const MAX_FRESHNESS_SECONDS = 5;
 export function isSustained(minRate: number, maxFreshnessSeconds: number | null): boolean {
   return minRate >= SUSTAINED_RATE && (maxFreshnessSeconds === null || maxFreshnessSeconds <= MAX_FRESHNESS_SECONDS);
 }
+
+/**
+ * Where one camera's thumbnails were more than 1.5 s apart, as "gaps: 12.0–14.1 s (2.1 s)" with times from the
+ * window's start: a lost thumbnail shows as a 2 s gap, a stall as a longer one.
+ */
+export function gapsText(timesMs: readonly number[], windowStartMs: number): string {
+  const sorted = [...timesMs].sort((a, b) => a - b);
+  const gaps: string[] = [];
+  for (let i = 1; i < sorted.length; i++) {
+    const from = sorted[i - 1] as number;
+    const to = sorted[i] as number;
+    if (to - from > 1_500) {
+      const s = (t: number) => ((t - windowStartMs) / 1000).toFixed(1);
+      gaps.push(`${s(from)}–${s(to)} s (${((to - from) / 1000).toFixed(1)} s)`);
+    }
+  }
+  return gaps.length ? `gaps: ${gaps.join(', ')}` : 'no gap over 1.5 s';
+}

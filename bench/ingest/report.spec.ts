@@ -58,6 +58,7 @@ const fathom = (cameras: number, treeCores: number, sustained = true, rssNodeMiB
     sourceCores: 0.02,
     machineBusyCores: 0.5,
     restartsInWindow: 0,
+    relaySlowReaderWarnings: null,
     note: '',
   }) as FeedHandlerResult;
 const naive = (cameras: number, treeCores: number, sustained = true) =>
@@ -106,7 +107,14 @@ describe('targets', () => {
 
   it('sets the two relays side by side at the N both measured', () => {
     const fan = [
-      { ...fathom(16, 0.5), sourceCores: 0.1, otherCores: 0.05, influxdCores: 0.01, machineBusyCores: 0.66 },
+      {
+        ...fathom(16, 0.5),
+        sourceCores: 0.1,
+        otherCores: 0.05,
+        influxdCores: 0.01,
+        machineBusyCores: 0.66,
+        relaySlowReaderWarnings: 2,
+      },
     ];
     const table = relaySplitTable(gop1.feedHandler, fan);
     const lines = table.split('\n');
@@ -115,7 +123,7 @@ describe('targets', () => {
       /^\| +16 \| rtsp\/server\.py, a pipeline per mount \| +60\.0 \(3\.8\) \| +2\.0 \(0\.1\) \|/,
     );
     expect(lines[3]).toMatch(
-      /^\| +16 \| MediaMTX, one path fanned out +\| +50\.0 \(3\.1\) \| +10\.0 \(0\.6\) \| +1\.0 \| +5\.0 \| +66\.0 \| +1\.000 \| yes/,
+      /^\| +16 \| MediaMTX, one path fanned out +\| +50\.0 \(3\.1\) \| +10\.0 \(0\.6\) \| +1\.0 \| +5\.0 \| +66\.0 \| +1\.000 \| +2 \| yes/,
     );
   });
 

@@ -360,6 +360,7 @@ export function relaySplitTable(perMount: readonly FeedHandlerResult[], fanout: 
         pct(r.otherCores),
         pct(r.machineBusyCores),
         fixed(r.rateMin, 3),
+        r.relaySlowReaderWarnings === null ? '' : String(r.relaySlowReaderWarnings),
         r.sustained ? 'yes' : 'NO',
       ]);
     }
@@ -374,10 +375,11 @@ export function relaySplitTable(perMount: readonly FeedHandlerResult[], fanout: 
       'other %',
       'machine %',
       'thumbs/s/cam min',
+      'relay dropped for a slow reader (warnings in window)',
       'sustained',
     ],
     rows,
-    ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+    ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
   );
 }
 
