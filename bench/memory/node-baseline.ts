@@ -122,10 +122,11 @@ export async function measureNode(ctx: NodeContext, cameras: number, setting: No
   }
 }
 
-function errorRow(cameras: number, setting: NodeSetting, error: string): NodeRow {
+/** A row with no figures yet (NaN: "n/a" in the table). */
+function emptyRow(cameras: number, setting: string): NodeRow {
   return {
     cameras,
-    setting: setting.label,
+    setting,
     rssKb: Number.NaN,
     anonKb: Number.NaN,
     fileKb: Number.NaN,
@@ -137,8 +138,11 @@ function errorRow(cameras: number, setting: NodeSetting, error: string): NodeRow
     ffmpegRssKb: Number.NaN,
     ffmpegPssKb: Number.NaN,
     ffmpegUssKb: Number.NaN,
-    error,
   };
+}
+
+function errorRow(cameras: number, setting: NodeSetting, error: string): NodeRow {
+  return { ...emptyRow(cameras, setting.label), error };
 }
 
 /** Node alone, idle (`node -e`), with the setting's flags and environment: what any node process costs before Fathom's code. */
@@ -152,19 +156,10 @@ export async function measureBareNode(setting: NodeSetting): Promise<NodeRow> {
     const m = child.pid === undefined ? null : readMemory(child.pid);
     if (!m) return errorRow(0, setting, 'node -e exited');
     return {
-      cameras: 0,
-      setting: `${setting.label}: node alone, idle`,
+      ...emptyRow(0, `${setting.label}: node alone, idle`),
       rssKb: m.status.vmRss,
       anonKb: m.status.rssAnon,
       fileKb: m.status.rssFile,
-      heapUsedMib: Number.NaN,
-      heapTotalMib: Number.NaN,
-      externalMib: Number.NaN,
-      nodeCpuPercent: Number.NaN,
-      ffmpegCount: 0,
-      ffmpegRssKb: Number.NaN,
-      ffmpegPssKb: Number.NaN,
-      ffmpegUssKb: Number.NaN,
     };
   } finally {
     child.kill('SIGKILL');
