@@ -75,9 +75,9 @@ const NODE_CLIP: ClipSpec = { width: 1280, height: 720, fps: 15, bitrateKbps: 20
  * before them and node's own defaults too, in rounds there and back (A B C C B A), to compare in one run.
  */
 const NODE_SETTINGS: NodeSetting[] = [
-  { id: 'production', label: 'production', flags: FEED_HANDLER_NODE_FLAGS, env: { ...FEED_HANDLER_NODE_ENV } },
-  { id: 'young-generation', label: 'young generation only', flags: ['--max-semi-space-size=1'], env: {} },
-  { id: 'defaults', label: "node's and glibc's defaults", flags: [], env: {} },
+  { label: 'production', flags: FEED_HANDLER_NODE_FLAGS, env: { ...FEED_HANDLER_NODE_ENV } },
+  { label: 'young generation only', flags: ['--max-semi-space-size=1'], env: {} },
+  { label: "node's and glibc's defaults", flags: [], env: {} },
 ];
 const NODE_PRODUCTION = NODE_SETTINGS[0] as NodeSetting;
 

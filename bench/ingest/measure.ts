@@ -346,8 +346,10 @@ async function measureCameras(
     const rates: number[] = [];
     const freshness: number[] = [];
     const onDisk = new Map<string, number>();
+    const timesByCamera = new Map<string, number[]>();
     for (const camera of cameras) {
       const times = thumbnailTimesMs(thumbnailDir, camera.id);
+      timesByCamera.set(camera.id, times);
       rates.push(thumbnailRate(times, windowStartMs, windowMs));
       const newestAtEnd = Math.max(...times.filter((t) => t <= windowEndMs), Number.NEGATIVE_INFINITY);
       freshness.push((windowEndMs - newestAtEnd) / 1000);
@@ -367,7 +369,7 @@ async function measureCameras(
     if (worst >= 0 && min < SUSTAINED_RATE) {
       // Which camera, and where its thumbnails were missing: the report keeps only the rate.
       const id = cameras[worst]?.id ?? '?';
-      const times = thumbnailTimesMs(thumbnailDir, id).filter((t) => t >= windowStartMs - 1_000 && t < windowEndMs);
+      const times = (timesByCamera.get(id) ?? []).filter((t) => t >= windowStartMs - 1_000 && t < windowEndMs);
       ctx.log(
         `  worst camera ${id}: ${onDisk.get(id) ?? 0} thumbnails in the window; ${gapsText(times, windowStartMs)}`,
       );

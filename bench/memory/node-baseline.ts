@@ -32,7 +32,6 @@ export interface NodeContext {
 
 /** How node runs: its flags and the environment that tunes it (glibc's malloc). */
 export interface NodeSetting {
-  id: string;
   label: string;
   flags: readonly string[];
   env: Record<string, string>;

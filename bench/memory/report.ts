@@ -284,21 +284,7 @@ export function nodeTable(rows: readonly NodeRow[]): string {
     ],
     rows.map((r) =>
       r.error
-        ? [
-            String(r.cameras),
-            r.setting,
-            'n/a',
-            'n/a',
-            'n/a',
-            'n/a',
-            'n/a',
-            'n/a',
-            'n/a',
-            'n/a',
-            'n/a',
-            'n/a',
-            `failed: ${r.error.slice(0, 80)}`,
-          ]
+        ? [String(r.cameras), r.setting, ...Array<string>(10).fill('n/a'), `failed: ${r.error.slice(0, 80)}`]
         : [
             String(r.cameras),
             r.setting,

@@ -9,7 +9,7 @@
  *   download (it is an optional dependency of a workspace, so such an install needs
  *   `--omit=optional` or `--ignore-scripts`);
  * - the feed-handler image runs node with the flags and environment `npm run stack` and the
- *   benches use (scripts/lib/stack.ts), so what bench:memory measures is what the image runs.
+ *   benches use (scripts/lib/feed-handler-node.ts), so what bench:memory measures is what the image runs.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -191,7 +191,7 @@ describe('Dockerfiles', () => {
     });
   });
 
-  it('the feed-handler image runs node as the stack and the benches do (scripts/lib/stack.ts)', () => {
+  it('the feed-handler image runs node as the stack and the benches do (scripts/lib/feed-handler-node.ts)', () => {
     const stage = stages(read('Dockerfile')).find((st) =>
       /\bAS\s+feed-handler\s*$/i.test(st[0]?.getArgumentsContent() ?? ''),
     );
