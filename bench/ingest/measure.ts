@@ -38,7 +38,7 @@ import { indexedCounts } from './index-check.js';
 import { descendantsNamed, type ProcessTable, treesTicks } from './process-tree.js';
 import { clockTicksPerSecond, memoryMiB, readCommandLine, readMachineCpu, readProcessTable } from './procfs.js';
 import { byCamera, parsePrometheusText } from './prometheus.js';
-import { gapsText, isSustained, SUSTAINED_RATE, summariseRates, thumbnailRate } from './rate.js';
+import { isSustained, SUSTAINED_RATE, spacingText, summariseRates, thumbnailRate, writeDelayText } from './rate.js';
 import { type BenchCamera, countInputs, type InputCount, twoStreamCameras } from './two-stream.js';
 
 export interface MeasureContext {
@@ -370,8 +370,11 @@ async function measureCameras(
       // Which camera, and where its thumbnails were missing: the report keeps only the rate.
       const id = cameras[worst]?.id ?? '?';
       const times = (timesByCamera.get(id) ?? []).filter((t) => t >= windowStartMs - 1_000 && t < windowEndMs);
+      const written = thumbnailFiles(thumbnailDir, id)
+        .filter((f) => f.capturedAtMs >= windowStartMs && f.capturedAtMs < windowEndMs)
+        .map((f) => ({ capturedAtMs: f.capturedAtMs, writtenAtMs: mtimeMsOrNull(f.path) ?? Number.NaN }));
       ctx.log(
-        `  worst camera ${id}: ${onDisk.get(id) ?? 0} thumbnails in the window; ${gapsText(times, windowStartMs)}`,
+        `  worst camera ${id}: ${onDisk.get(id) ?? 0} thumbnails in the window; ${spacingText(times, windowStartMs)}; ${writeDelayText(written)}`,
       );
     }
     const freshnessMax = Math.max(...freshness);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gapsText, isSustained, summariseRates, thumbnailRate } from './rate.js';
+import { isSustained, spacingText, summariseRates, thumbnailRate, writeDelayText } from './rate.js';
 
 /** Frames once a second from `first`, with optional jitter and gaps. */
 function frames(first: number, count: number, { jitter = 0, skip = [] as number[] } = {}): number[] {
@@ -54,11 +54,24 @@ describe('sustained', () => {
   });
 });
 
-describe('gapsText', () => {
-  it('names each gap over 1.5 s from the window start, and says when there is none', () => {
-    expect(gapsText(frames(100_000, 10, { jitter: 40 }), 100_000)).toBe('no gap over 1.5 s');
-    expect(gapsText(frames(100_000, 10, { skip: [4, 7, 8] }), 99_000)).toBe(
-      'gaps: 4.0–6.0 s (2.0 s), 7.0–10.0 s (3.0 s)',
+describe('spacingText', () => {
+  it('names each spacing more than 150 ms off 1 s, from the window start, and says when there is none', () => {
+    expect(spacingText(frames(100_000, 10, { jitter: 40 }), 100_000)).toBe('every spacing 1 s ± 150 ms');
+    expect(spacingText(frames(100_000, 10, { skip: [4, 7, 8] }), 99_000)).toBe(
+      'off 1 s: 4.0–6.0 s (2.00 s), 7.0–10.0 s (3.00 s)',
     );
+  });
+
+  it('shows a step of the capture clock, where no thumbnail is lost', () => {
+    const times = frames(100_000, 6).map((t, i) => (i >= 3 ? t + 400 : t));
+    expect(spacingText(times, 100_000)).toBe('off 1 s: 2.0–3.4 s (1.40 s)');
+  });
+});
+
+describe('writeDelayText', () => {
+  it('gives the median and the longest delay from capture to file, skipping files gone meanwhile', () => {
+    const files = [300, 350, 2600, Number.NaN].map((d, i) => ({ capturedAtMs: i * 1000, writtenAtMs: i * 1000 + d }));
+    expect(writeDelayText(files)).toBe('written 0.35 s (median), 2.60 s (most) after capture');
+    expect(writeDelayText([])).toBe('no thumbnail written');
   });
 });

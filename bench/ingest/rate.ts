@@ -39,20 +39,39 @@ export function isSustained(minRate: number, maxFreshnessSeconds: number | null)
   return minRate >= SUSTAINED_RATE && (maxFreshnessSeconds === null || maxFreshnessSeconds <= MAX_FRESHNESS_SECONDS);
 }
 
+/** How far two consecutive thumbnails may stand from 1 s before spacingText names them. */
+export const SPACING_TOLERANCE_MS = 150;
+
 /**
- * Where one camera's thumbnails were more than 1.5 s apart, as "gaps: 12.0–14.1 s (2.1 s)" with times from the
- * window's start: a lost thumbnail shows as a 2 s gap, a stall as a longer one.
+ * Where one camera's consecutive thumbnails were not about 1 s apart, as "off 1 s: 12.0–14.1 s (2.1 s)"
+ * with times from the window's start. A lost thumbnail shows as a 2 s spacing, a stall as a longer one,
+ * and a step of the capture clock as one spacing short or long (0.4 s, 1.4 s) with none lost.
  */
-export function gapsText(timesMs: readonly number[], windowStartMs: number): string {
+export function spacingText(timesMs: readonly number[], windowStartMs: number): string {
   const sorted = [...timesMs].sort((a, b) => a - b);
-  const gaps: string[] = [];
+  const off: string[] = [];
   for (let i = 1; i < sorted.length; i++) {
     const from = sorted[i - 1] as number;
     const to = sorted[i] as number;
-    if (to - from > 1_500) {
+    if (Math.abs(to - from - 1_000) > SPACING_TOLERANCE_MS) {
       const s = (t: number) => ((t - windowStartMs) / 1000).toFixed(1);
-      gaps.push(`${s(from)}–${s(to)} s (${((to - from) / 1000).toFixed(1)} s)`);
+      off.push(`${s(from)}–${s(to)} s (${((to - from) / 1000).toFixed(2)} s)`);
     }
   }
-  return gaps.length ? `gaps: ${gaps.join(', ')}` : 'no gap over 1.5 s';
+  return off.length ? `off 1 s: ${off.join(', ')}` : `every spacing 1 s ± ${SPACING_TOLERANCE_MS} ms`;
+}
+
+/**
+ * How long after its capture time each thumbnail was written (its file's time), as "written 0.31 s (median),
+ * 2.62 s (most) after capture": a camera whose pipeline lags shows here, where its spacing stays 1 s.
+ */
+export function writeDelayText(files: readonly { capturedAtMs: number; writtenAtMs: number }[]): string {
+  const delays = files
+    .map((f) => f.writtenAtMs - f.capturedAtMs)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
+  if (delays.length === 0) return 'no thumbnail written';
+  const median = delays[Math.floor((delays.length - 1) / 2)] as number;
+  const most = delays[delays.length - 1] as number;
+  return `written ${(median / 1000).toFixed(2)} s (median), ${(most / 1000).toFixed(2)} s (most) after capture`;
 }
