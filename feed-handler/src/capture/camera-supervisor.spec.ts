@@ -471,7 +471,7 @@ describe('CameraSupervisor', () => {
     ]);
   });
 
-  it('as a recorder (main stream of a two-stream camera): no JPEGs, keyframes time its chunks, online at the first', async () => {
+  it('as a recorder (main stream of a two-stream camera): no JPEGs, the keyframe list times its chunks, online at its first line', async () => {
     const published: [number, number][] = [];
     supervisor = make(
       { decodeMode: 'keyframes', role: 'recorder' },
@@ -488,19 +488,24 @@ describe('CameraSupervisor', () => {
     const run = ffmpeg.last;
     expect(run.spec).toMatchObject({ thumbnails: false, mode: 'keyframes' });
     expect(run.spec.analysis).toBeUndefined();
-    // Keyframes 2 s apart, as showinfo lines with no JPEG after them.
-    for (let i = 0; i < 3; i++) {
-      if (i === 0)
-        run.handlers.onStderrLine('[Parsed_showinfo_0 @ 0x1] config in time_base: 1/90000, frame_rate: 10/1');
-      run.handlers.onStderrLine(
-        `[Parsed_showinfo_0 @ 0x1] n:${i} pts:${i * 2000 * 90} pts_time:x pos:-1 iskey:1 type:I`,
-      );
-      if (i === 0) expect(supervisor.snapshot().state).toBe('online');
+    // The input's description gives the frame rate (the parser's one-frame delay); no picture is decoded.
+    run.handlers.onStderrLine("Input #0, rtsp, from 'rtsp://cam/main':");
+    run.handlers.onStderrLine(
+      '  Stream #0:0: Video: h264 (High), yuv420p(progressive), 1920x1080, 10 fps, 10 tbr, 90k tbn',
+    );
+    run.handlers.onStderrLine("Output #0, segment, to '/dev/null':");
+    // Keyframes 2 s apart: the keyframe list's first line comes with the second, at 2 s of stream time.
+    await clock.advance(2000);
+    expect(supervisor.snapshot().state).not.toBe('online');
+    for (let i = 1; i < 4; i++) {
+      run.handlers.onStderrLine(`null,${((i - 1) * 2).toFixed(6)},${(i * 2).toFixed(6)}`);
+      if (i === 1) expect(supervisor.snapshot().state).toBe('online');
       await clock.advance(2000);
     }
     run.handlers.onStderrLine('ra-000000.mp4,0.000000,3.000000');
     await flushPromises();
     expect(frames).toEqual([]);
+    // Stream time 2 s was read at t0 + 2 s, one frame (100 ms) after it arrived: stream 0 is t0 - 100 ms.
     expect(published.map(([a, b]) => [a - t0, b - t0])).toEqual([[-100, 2900]]);
     expect(statuses.map((x) => x.online)).toEqual([true]);
   });

@@ -40,6 +40,7 @@ import { type CaptureSpec, CLOCK_ALL_FRAMES_S, type DecodeMode } from './ffmpeg-
 import { FramePairer, type TimedJpeg } from './frame-pairing.js';
 import { GrayFrames } from './gray-frames.js';
 import { JpegSplitter } from './jpeg.js';
+import { parseKeyframeListLine } from './keyframe-list.js';
 import { KeyframeWatch, type KeyframeWatchSpec } from './keyframe-watch.js';
 import { RingBuffer } from './ring-buffer.js';
 import { parseSegmentListLine, type SegmentListEntry, segmentStreamTimesMs } from './segment-list.js';
@@ -457,7 +458,9 @@ export class CameraSupervisor {
       pairer,
       grays,
       releaseChunks: (force) => {
-        if (!chunks || (pairer.holding && !force)) return;
+        // Held until a frame has started the run's timeline (a recorder's first keyframe-list line may follow
+        // the chunk line the same keyframe printed) and while frames wait for their anchor.
+        if (!chunks || ((pairer.holding || pairer.firstStreamMs === null) && !force)) return;
         // Until the predecessor has finished its chunk, it is unknown which of these it recorded whole.
         if (run.waitingFor && !run.waitingFor.ended) return;
         if (run.leadMs === null) {
@@ -525,6 +528,7 @@ export class CameraSupervisor {
       onStderrLine: (line) => {
         if (!description.done) {
           const info = description.push(line);
+          if (info?.video?.fps) pairer.setInputFrameRate(info.video.fps);
           if (info) this.learnCodecs(run, info);
           if (isInputDescriptionLine(line)) return;
         }
@@ -538,9 +542,14 @@ export class CameraSupervisor {
           run.releaseChunks(false);
           return;
         }
-        if (line.includes('Parsed_showinfo')) {
+        // A recorder's keyframe list (nothing decoded) times its stream as showinfo's lines time a decoded one.
+        const listed = recorder ? parseKeyframeListLine(line) : null;
+        if (listed || line.includes('Parsed_showinfo')) {
           const before = pairer.framesSeen;
-          this.route(run, pairer.addStderrLine(line, clock.now()));
+          this.route(
+            run,
+            listed ? pairer.addKeyframeListEntry(listed, clock.now()) : pairer.addStderrLine(line, clock.now()),
+          );
           // A frame held back for its anchor is still a frame: the watchdog counts it.
           if (pairer.framesSeen > before) {
             run.lastFrameSeenAtMs = clock.now();

@@ -4,6 +4,7 @@
  */
 
 import { type ChunkAudio, chunkAudioOptions } from './chunk-audio.js';
+import { KEYFRAME_LIST_TARGET, keyframeListOptions } from './keyframe-list.js';
 
 export type DecodeMode = 'keyframes' | 'all';
 
@@ -24,8 +25,8 @@ export interface CaptureSpec {
   /** Also record the stream, copied as is, into clock-aligned MP4 chunks (same RTSP session). */
   chunks?: ChunkSpec;
   /**
-   * false: no JPEGs (the chunk recorder of a camera whose thumbnails come from its sub-stream). The decoded
-   * frames (keyframes only, with mode `keyframes`) are still timed by showinfo: they anchor the chunks' clock.
+   * false: no JPEGs (the chunk recorder of a camera whose thumbnails come from its sub-stream). Nothing is
+   * decoded: the keyframe list (keyframe-list.ts) times the stream and anchors the chunks' clock.
    */
   thumbnails?: boolean;
   /**
@@ -56,6 +57,8 @@ export interface ChunkSpec {
 export interface FfmpegArgs {
   inputOptions: string[];
   outputOptions: string[];
+  /** Where the main output goes; absent: ffmpeg's stdout (the JPEGs). */
+  mainTarget?: string;
   /** A second output of the same ffmpeg: the chunk recorder. */
   chunkOutput?: { target: string; options: string[] };
   /** Another output: one small grayscale frame per thumbnail, for the motion analysis. */
@@ -120,6 +123,10 @@ export function rtspInputOptions(spec: {
  * `-skip_frame nokey` is a decoder option and therefore must come before `-i`.
  */
 export function inputOptions(spec: Pick<CaptureSpec, 'mode' | 'socketTimeoutSeconds' | 'transport'>): string[] {
+  return [...demuxerOptions(spec), ...decoderOptions(spec)];
+}
+
+function demuxerOptions(spec: Pick<CaptureSpec, 'socketTimeoutSeconds' | 'transport'>): string[] {
   return [
     ...rtspInputOptions(spec),
     // Packets read while ffmpeg analyses the stream are dropped, not delivered
@@ -131,6 +138,11 @@ export function inputOptions(spec: Pick<CaptureSpec, 'mode' | 'socketTimeoutSeco
     '1000000',
     '-probesize',
     '1000000',
+  ];
+}
+
+function decoderOptions(spec: Pick<CaptureSpec, 'mode'>): string[] {
+  return [
     // One decoder thread: frame threading holds (threads - 1) frames back, a
     // delay that would depend on the host's core count. Keyframe-only decoding
     // needs little CPU anyway.
@@ -210,22 +222,16 @@ export function analysisFilterGraph(spec: Pick<CaptureSpec, 'width'> & { analysi
 }
 
 /**
- * What both main outputs (the JPEGs, or a recorder's null muxer) start with. showinfo reports at the info level;
- * everything else there is small. The stream's pts are kept end to end and no frame is duplicated or dropped
- * after the filter: the n-th showinfo line is the n-th output frame.
+ * Every capture's: no banner or progress lines on stderr, where showinfo and the segment lists report at the
+ * info level and everything else there is small. The stream's pts are kept end to end (-copyts).
  */
-const TIMED_VIDEO_OUTPUT = [
-  '-hide_banner',
-  '-nostats',
-  '-loglevel',
-  'info',
-  '-copyts',
-  '-fps_mode',
-  'passthrough',
-  '-an',
-  '-sn',
-  '-dn',
-] as const;
+const QUIET_COPYTS = ['-hide_banner', '-nostats', '-loglevel', 'info', '-copyts'] as const;
+
+/**
+ * What the JPEG output starts with: no frame is duplicated or dropped after the filter, so the n-th showinfo
+ * line is the n-th output frame.
+ */
+const TIMED_VIDEO_OUTPUT = [...QUIET_COPYTS, '-fps_mode', 'passthrough', '-an', '-sn', '-dn'] as const;
 
 export function captureArgs(spec: CaptureSpec): FfmpegArgs {
   if (spec.thumbnails === false) return recorderArgs(spec);
@@ -262,20 +268,17 @@ export function captureArgs(spec: CaptureSpec): FfmpegArgs {
   };
 }
 
-const RECORDER_DECODER_OPTIONS = ['-skip_loop_filter', 'all'] as const;
-const RECORDER_SHOWINFO = 'showinfo=checksum=0';
-
 /**
- * The chunk recorder alone: every decoded frame (with `-skip_frame nokey`, the keyframes: a few ms of decoding
- * a second even at 1080p) goes through showinfo into the null muxer, which writes nothing. Their lines time
- * the stream as the thumbnails' do, so the chunks get capture times on the same clock.
+ * The chunk recorder alone: no picture is decoded. Its main output is the keyframe list (keyframe-list.ts): one
+ * stderr line per keyframe as it arrives, with its stream time, which times the chunks on the same clock as the
+ * thumbnails'. The copy beside it (chunkOutput) records them.
  */
 function recorderArgs(spec: CaptureSpec): FfmpegArgs {
   return {
-    // Nobody looks at these pictures, only at their times: the decoder may skip the deblocking filter and
-    // showinfo its checksum (40 keyframes of the 1080p bench clip: 1.15 → 0.96 s of CPU to decode and time).
-    inputOptions: [...inputOptions(spec), ...RECORDER_DECODER_OPTIONS],
-    outputOptions: [...TIMED_VIDEO_OUTPUT, '-vf', RECORDER_SHOWINFO, '-f', 'null'],
+    // Nothing is decoded: no decoder options.
+    inputOptions: demuxerOptions(spec),
+    outputOptions: [...QUIET_COPYTS, ...keyframeListOptions()],
+    mainTarget: KEYFRAME_LIST_TARGET,
     ...(spec.chunks ? { chunkOutput: chunkOutput(spec.chunks) } : {}),
   };
 }

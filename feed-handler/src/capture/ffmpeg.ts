@@ -133,7 +133,7 @@ function spawnCapture(
     .setFfmpegPath(binary)
     .inputOptions(args.inputOptions)
     .outputOptions(args.outputOptions)
-    .output(stdout, { end: false });
+    .output(args.mainTarget ?? stdout, { end: false });
   // fluent-ffmpeg applies outputOptions to the output declared last: the chunk recorder's follow it.
   if (args.chunkOutput) command.output(args.chunkOutput.target).outputOptions(args.chunkOutput.options);
   if (args.analysisOutput) command.output(args.analysisOutput.target).outputOptions(args.analysisOutput.options);

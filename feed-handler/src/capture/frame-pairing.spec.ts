@@ -122,6 +122,32 @@ describe('frame pairing without JPEGs (a chunk recorder)', () => {
   });
 });
 
+describe('frame pairing from a keyframe list (a recorder that decodes nothing)', () => {
+  it('times the stream from the entries, one frame interval before each was read, and starts at the first packet', () => {
+    const pairer = new FramePairer({ anchorSamples: 1, withoutJpegs: true });
+    pairer.setInputFrameRate(25);
+    // Keyframes 4 s apart; each entry read 90 ms after its keyframe's stream time, the least delayed 50 ms.
+    const delays = [90, 50, 120, 70];
+    delays.forEach((delay, i) => {
+      const entry = { startStreamMs: 10_000 + i * 4000, endStreamMs: 14_000 + i * 4000 };
+      expect(pairer.addKeyframeListEntry(entry, 1_000_000 + entry.endStreamMs + delay)).toEqual([]);
+    });
+    expect(pairer.framesSeen).toBe(4);
+    expect(pairer.firstStreamMs).toBe(10_000);
+    expect(pairer.pending).toEqual({ times: 0, jpegs: 0 });
+    // 50 ms late less the parser's 40 ms (25 fps).
+    expect(pairer.captureTimeOf(20_000)).toBe(1_020_010);
+  });
+
+  it('keeps the frame rate a showinfo line said', () => {
+    const pairer = new FramePairer({ anchorSamples: 1, withoutJpegs: true });
+    pairer.addStderrLine('[Parsed_showinfo_0 @ 0x1] config in time_base: 1/90000, frame_rate: 10/1', 0);
+    pairer.setInputFrameRate(25);
+    pairer.addKeyframeListEntry({ startStreamMs: 0, endStreamMs: 4000 }, 1_004_100);
+    expect(pairer.captureTimeOf(4000)).toBe(1_004_000);
+  });
+});
+
 describe('frame pairing with the stream clock showinfo (every decoded frame)', () => {
   it('settles the anchor on the many decoded frames, the least delayed of them deciding the JPEG time', () => {
     const pairer = new FramePairer({ anchorSamples: 8 });

@@ -1,4 +1,5 @@
 import { CaptureClock } from './capture-clock.js';
+import type { KeyframeListEntry } from './keyframe-list.js';
 import { parseClockShowinfoLine, parseShowinfoLine, ptsToMs } from './showinfo.js';
 
 /**
@@ -129,12 +130,36 @@ export class FramePairer {
     if (parsed.n !== this.expectedN) this.sequenceErrors++;
     this.expectedN = parsed.n + 1;
     const streamMs = ptsToMs(parsed.pts, this.timebase.num, this.timebase.den);
-    if (this.firstStreamMs === null) this.firstStreamMs = streamMs;
-    this.addArrival(streamMs, arrivalMs, parsed.keyframe);
-    this.times.push({ n: parsed.n, streamMs, seenAtMs: arrivalMs, ms: null });
+    this.firstStreamMs ??= streamMs;
+    return this.addFrameTime(parsed.n, streamMs, arrivalMs, parsed.keyframe);
+  }
+
+  /** One frame's time: an arrival for the anchor, and a time to stamp (and pair, with JPEGs). */
+  private addFrameTime(n: number, streamMs: number, arrivalMs: number, keyframe: boolean): TimedJpeg[] {
+    this.addArrival(streamMs, arrivalMs, keyframe);
+    this.times.push({ n, streamMs, seenAtMs: arrivalMs, ms: null });
     if (this.settled) this.stampHeld();
     else this.releaseStaleHeld(arrivalMs);
     return this.drain();
+  }
+
+  /**
+   * Feeds one entry of a recorder's keyframe list (keyframe-list.ts: no decoding) and the wall-clock time it was
+   * read: the keyframe at `endStreamMs` arrived then, and `startStreamMs` of the first entry is the first packet
+   * copied, where the chunks' timeline starts. Each entry counts as a frame line. Returns nothing to hand on.
+   */
+  addKeyframeListEntry(entry: KeyframeListEntry, arrivalMs: number): TimedJpeg[] {
+    this.framesSeen++;
+    this.firstStreamMs ??= entry.startStreamMs;
+    return this.addFrameTime(this.expectedN++, entry.endStreamMs, arrivalMs, true);
+  }
+
+  /**
+   * The input's frame rate, when no showinfo says it (a recorder's keyframe list): ffmpeg's parser hands a copied
+   * packet on one frame interval late too. No effect once a showinfo line has said it.
+   */
+  setInputFrameRate(fps: number): void {
+    if (this.parserDelayMs === 0 && fps > 0) this.parserDelayMs = 1000 / fps;
   }
 
   /**

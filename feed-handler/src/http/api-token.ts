@@ -5,31 +5,29 @@
  * (/healthz, /metrics, GET /restreams) stay open, as the health probes must.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import { jsonError, type Reply } from './reply.js';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-export function requireBearer(token: string | undefined) {
+/** Checks an Authorization header against the token: null lets the request through, a Reply refuses it. */
+export function bearerCheck(token: string | undefined): (authorization: string | undefined) => Reply | null {
   // Comparing fixed-length digests keeps the comparison constant-time whatever is sent.
   const expected = token === undefined ? undefined : digest(token);
-  return (req: Request, res: Response, next: NextFunction) => {
+  return (authorization) => {
     if (!expected) {
-      res.status(403).json({
-        error: 'switch_not_configured',
-        detail:
-          'no API token is configured: set FATHOM_API_TOKEN to switch restreams over HTTP; until then the CAMERAS setting (restream[].enabled) is the switch',
-      });
-      return;
+      return jsonError(
+        403,
+        'switch_not_configured',
+        'no API token is configured: set FATHOM_API_TOKEN to switch restreams over HTTP; until then the CAMERAS setting (restream[].enabled) is the switch',
+      );
     }
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
-    if (match?.[1] !== undefined && timingSafeEqual(digest(match[1]), expected)) {
-      next();
-      return;
-    }
-    res.set('WWW-Authenticate', 'Bearer realm="fathom"');
-    res.status(401).json({
-      error: 'unauthorized',
-      detail: match ? 'the token is not valid' : 'this route needs a token: Authorization: Bearer <token>',
-    });
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    if (match?.[1] !== undefined && timingSafeEqual(digest(match[1]), expected)) return null;
+    return jsonError(
+      401,
+      'unauthorized',
+      match ? 'the token is not valid' : 'this route needs a token: Authorization: Bearer <token>',
+      { 'WWW-Authenticate': 'Bearer realm="fathom"' },
+    );
   };
 }

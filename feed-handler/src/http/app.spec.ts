@@ -62,4 +62,21 @@ describe('HTTP app', () => {
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: 'not_found' });
   });
+
+  it('answers HEAD without a body, and a failing route with a JSON 500', async () => {
+    const head = await fetch(`${await serve(true)}/healthz`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+
+    const metrics = createFeedMetrics();
+    const failing: typeof metrics.registry = Object.create(metrics.registry, {
+      metrics: { value: () => Promise.reject(new Error('collector broke')) },
+    });
+    const server = createApp({ health: () => report(true), registry: failing }).listen(0, '127.0.0.1');
+    servers.push(server);
+    await new Promise((resolve) => server.once('listening', resolve));
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`);
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ error: 'internal', detail: 'collector broke' });
+  });
 });

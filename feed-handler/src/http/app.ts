@@ -3,11 +3,18 @@
  * builds (health.ts), the metrics registry (metrics.ts) and the restream
  * control (restream-routes.ts). Out: GET /healthz, GET /metrics, GET /restreams
  * and the restream switch. createApp is separate from listen() so tests use port 0.
+ *
+ * Node's own http server, not Express: five routes need no framework, and Express with
+ * its body parsers, charset tables and MIME database held ~5 MiB of this process's
+ * memory (docs/benchmarks.md, bench:memory). The routes are pure (route.ts).
  */
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
+import { bearerCheck } from './api-token.js';
 import type { HealthReport } from './health.js';
-import { type RestreamControl, restreamRoutes } from './restream-routes.js';
+import { jsonError, type Reply } from './reply.js';
+import type { RestreamControl } from './restream-routes.js';
+import { route } from './route.js';
 
 export interface AppDeps {
   health(): HealthReport;
@@ -20,33 +27,32 @@ export interface AppDeps {
 
 const NO_RESTREAMS: RestreamControl = { list: () => [], setEnabled: () => null };
 
-export function createApp(deps: AppDeps): Express {
-  const app = express();
-  app.disable('x-powered-by');
-
-  app.get('/healthz', (_req, res) => {
-    const report = deps.health();
-    res.status(report.ok ? 200 : 503).json(report);
-  });
-
-  app.get('/metrics', async (_req, res, next) => {
-    try {
-      const body = await deps.registry.metrics();
-      res.type(deps.registry.contentType).send(body);
-    } catch (error) {
-      next(error);
-    }
-  });
-
-  app.use(restreamRoutes(deps.restreams ?? NO_RESTREAMS, deps.apiToken));
-
-  app.use((req, res) => {
-    res.status(404).json({ error: 'not_found', detail: `no route for ${req.method} ${req.path}` });
-  });
-
-  const onError: ErrorRequestHandler = (error, _req, res, _next) => {
-    res.status(500).json({ error: 'internal', detail: String((error as Error).message ?? error) });
+export function createApp(deps: AppDeps): Server {
+  const routes = {
+    health: deps.health,
+    metrics: async () => ({ body: await deps.registry.metrics(), contentType: deps.registry.contentType }),
+    restreams: deps.restreams ?? NO_RESTREAMS,
+    authorize: bearerCheck(deps.apiToken),
   };
-  app.use(onError);
-  return app;
+  return createServer((req: IncomingMessage, res: ServerResponse) => {
+    route(routes, {
+      method: req.method ?? 'GET',
+      path: (req.url ?? '/').split('?')[0] ?? '/',
+      authorization: req.headers.authorization,
+    })
+      .catch((error: unknown) => jsonError(500, 'internal', String((error as Error)?.message ?? error)))
+      .then((reply) => send(res, reply));
+  });
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  const body = reply.text ? reply.text.body : JSON.stringify(reply.json ?? null);
+  const contentType = reply.text ? reply.text.contentType : 'application/json; charset=utf-8';
+  res.writeHead(reply.status, {
+    ...reply.headers,
+    'Content-Type': contentType,
+    'Content-Length': String(Buffer.byteLength(body)),
+  });
+  // Node leaves the body out of an answer to HEAD by itself.
+  res.end(body);
 }

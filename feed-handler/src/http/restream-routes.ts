@@ -4,9 +4,8 @@
  * (Bearer token; see api-token.ts). A switch lasts until the feed-handler restarts,
  * which starts from the configuration again. Errors are JSON {error, detail}.
  */
-import { type Request, type Response, Router } from 'express';
 import type { RestreamSnapshot } from '../restream/restream-supervisor.js';
-import { requireBearer } from './api-token.js';
+import { jsonError, type Reply } from './reply.js';
 
 export interface RestreamControl {
   list(): RestreamSnapshot[];
@@ -16,49 +15,38 @@ export interface RestreamControl {
 
 const ACTIONS: Record<string, boolean> = { on: true, off: false };
 
-const notFound = (res: Response, camera: string, target: string) =>
-  res.status(404).json({ error: 'not_found', detail: `camera ${camera} has no restream target named ${target}` });
+const notFound = (camera: string, target: string) =>
+  jsonError(404, 'not_found', `camera ${camera} has no restream target named ${target}`);
 
-export function restreamRoutes(control: RestreamControl, apiToken: string | undefined): Router {
-  const router = Router();
-
-  router.get('/restreams', (_req, res) => {
-    res.json({ restreams: control.list() });
-  });
-
-  router.get('/restreams/:camera/:target', (req: Request<{ camera: string; target: string }>, res) => {
-    const { camera, target } = req.params;
+/**
+ * The answer for a path under /restreams (segments already percent-decoded, "restreams" first), or null when
+ * no restream route has that shape. `authorize` is the Bearer check: null lets the switch through.
+ */
+export function restreamReply(
+  control: RestreamControl,
+  authorize: (authorization: string | undefined) => Reply | null,
+  method: string,
+  segments: readonly string[],
+  authorization: string | undefined,
+): Reply | null {
+  if (segments[0] !== 'restreams') return null;
+  const [, camera, target, action] = segments;
+  const reading = method === 'GET' || method === 'HEAD';
+  if (segments.length === 1 && reading) return { status: 200, json: { restreams: control.list() } };
+  if (segments.length === 3 && reading && camera !== undefined && target !== undefined) {
     const found = control.list().find((r) => r.camera === camera && r.target === target);
-    if (!found) return notFound(res, camera, target);
-    res.json(found);
-  });
-
-  router.post(
-    '/restreams/:camera/:target/:action',
-    (req: Request<{ camera: string; target: string; action: string }>, res, next) => {
-      // A bad action is a bad request whoever sends it; the token is checked next.
-      if (!(req.params.action in ACTIONS)) {
-        res.status(400).json({
-          error: 'bad_request',
-          detail: `the action must be "on" or "off", not "${req.params.action.slice(0, 32)}"`,
-        });
-        return;
-      }
-      next();
-    },
-    requireBearer(apiToken),
-    (req: Request<{ camera: string; target: string; action: string }>, res) => {
-      const { camera, target, action } = req.params;
-      const snapshot = control.setEnabled(camera, target, ACTIONS[action] as boolean);
-      if (!snapshot) return notFound(res, camera, target);
-      res.json(snapshot);
-    },
-  );
-
-  router.all('/restreams/:camera/:target/:action', (req, res) => {
-    res.set('Allow', 'POST');
-    res.status(405).json({ error: 'method_not_allowed', detail: `${req.method} is not allowed here; use POST` });
-  });
-
-  return router;
+    return found ? { status: 200, json: found } : notFound(camera, target);
+  }
+  if (segments.length !== 4 || camera === undefined || target === undefined || action === undefined) return null;
+  if (method !== 'POST') {
+    return jsonError(405, 'method_not_allowed', `${method} is not allowed here; use POST`, { Allow: 'POST' });
+  }
+  // A bad action is a bad request whoever sends it; the token is checked next.
+  if (!(action in ACTIONS)) {
+    return jsonError(400, 'bad_request', `the action must be "on" or "off", not "${action.slice(0, 32)}"`);
+  }
+  const refused = authorize(authorization);
+  if (refused) return refused;
+  const snapshot = control.setEnabled(camera, target, ACTIONS[action] as boolean);
+  return snapshot ? { status: 200, json: snapshot } : notFound(camera, target);
 }
