@@ -5,6 +5,7 @@
 
 import { type ChunkAudio, chunkAudioOptions } from './chunk-audio.js';
 import { KEYFRAME_LIST_TARGET, keyframeListOptions } from './keyframe-list.js';
+import { SEGMENTS_FROM_FIRST_PACKET } from './segment-list.js';
 
 export type DecodeMode = 'keyframes' | 'all';
 
@@ -331,13 +332,8 @@ export function chunkOutput(chunks: ChunkSpec): { target: string; options: strin
       // with its keyframes stay in the stream too (it is copied).
       ...(chunks.videoCodec === 'hevc' ? ['-tag:v', 'hvc1'] : []),
       ...chunkAudioOptions(chunks.audio ?? 'none'),
-      '-sn',
-      '-dn',
-      '-f',
-      'segment',
       // Chunk timestamps start at 0 (not at the stream's first timestamp): no leading gap in the first file.
-      '-avoid_negative_ts',
-      'make_zero',
+      ...SEGMENTS_FROM_FIRST_PACKET,
       '-segment_time',
       String(chunks.seconds),
       // Cut at wall-clock multiples of the length (00:00, 00:10, ...), like the dashboard's clips.

@@ -12,6 +12,7 @@
  * keyframe's stream time (seconds, -copyts) and `start` the previous one's. The first line comes at the second
  * keyframe; the last one, when ffmpeg stops, ends at the last packet rather than at a keyframe.
  */
+import { SEGMENTS_FROM_FIRST_PACKET } from './segment-list.js';
 
 /** The file every cut "writes": the raw bytes go nowhere. Its base name starts each line. */
 export const KEYFRAME_LIST_TARGET = '/dev/null';
@@ -24,14 +25,8 @@ export function keyframeListOptions(): string[] {
     '-c:v',
     'copy',
     '-an',
-    '-sn',
-    '-dn',
-    '-f',
-    'segment',
-    // Times from the first packet copied, as the chunk output's (-avoid_negative_ts make_zero there too): its
-    // list's times and this one's share their zero, the first keyframe.
-    '-avoid_negative_ts',
-    'make_zero',
+    // Its list's times and the chunk list's share their zero, the first keyframe.
+    ...SEGMENTS_FROM_FIRST_PACKET,
     // MP4 keeps the stream's 90 kHz time base (the raw format's rounds times to whole frames), and it takes
     // H.264 and H.265 alike. Each cut's file is a few KiB of index written to /dev/null.
     '-segment_format',

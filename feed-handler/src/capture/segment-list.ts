@@ -12,6 +12,13 @@ export interface SegmentListEntry {
   endSeconds: number;
 }
 
+/**
+ * How both segment outputs of a capture start (the chunks, and a recorder's keyframe list): no subtitle or data
+ * streams, the segment muxer, and times from the first packet copied (-avoid_negative_ts make_zero): both lists
+ * count from the same zero, the first keyframe, and the first chunk has no leading gap.
+ */
+export const SEGMENTS_FROM_FIRST_PACKET = ['-sn', '-dn', '-f', 'segment', '-avoid_negative_ts', 'make_zero'] as const;
+
 const LINE = /^([A-Za-z0-9_-]+-\d{6}\.mp4),(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)$/;
 
 export function parseSegmentListLine(line: string): SegmentListEntry | null {
