@@ -123,19 +123,22 @@ describe('frame pairing without JPEGs (a chunk recorder)', () => {
 });
 
 describe('frame pairing from a keyframe list (a recorder that decodes nothing)', () => {
-  it('times the stream from the entries, one frame interval before each was read, and starts at the first packet', () => {
+  it('times each entry arrival by the start of the next entry, one frame interval before it was read', () => {
     const pairer = new FramePairer({ anchorSamples: 1, withoutJpegs: true });
     pairer.setInputFrameRate(25);
-    // Keyframes 4 s apart; each entry read 90 ms after its keyframe's stream time, the least delayed 50 ms.
+    // Keyframes at 10.08, 14.08, 18.08, 22.08 s (B-frames: each entry ends 40 ms before the next keyframe); each
+    // entry read 90, 50, 120, 70 ms after its keyframe. The first entry starts at the first packet, 0.
+    const keyframes = [10_080, 14_080, 18_080, 22_080];
     const delays = [90, 50, 120, 70];
-    delays.forEach((delay, i) => {
-      const entry = { startStreamMs: 10_000 + i * 4000, endStreamMs: 14_000 + i * 4000 };
-      expect(pairer.addKeyframeListEntry(entry, 1_000_000 + entry.endStreamMs + delay)).toEqual([]);
+    keyframes.forEach((at, i) => {
+      const entry = { startStreamMs: i === 0 ? 0 : (keyframes[i - 1] as number), endStreamMs: at - 40 };
+      expect(pairer.addKeyframeListEntry(entry, 1_000_000 + at + (delays[i] as number))).toEqual([]);
     });
     expect(pairer.framesSeen).toBe(4);
-    expect(pairer.firstStreamMs).toBe(10_000);
+    expect(pairer.firstStreamMs).toBe(0);
     expect(pairer.pending).toEqual({ times: 0, jpegs: 0 });
-    // 50 ms late less the parser's 40 ms (25 fps).
+    // Three arrivals timed so far (the last waits for its keyframe's time): the least delayed 50 ms, less the
+    // parser's 40 ms (25 fps).
     expect(pairer.captureTimeOf(20_000)).toBe(1_020_010);
   });
 
@@ -144,6 +147,7 @@ describe('frame pairing from a keyframe list (a recorder that decodes nothing)',
     pairer.addStderrLine('[Parsed_showinfo_0 @ 0x1] config in time_base: 1/90000, frame_rate: 10/1', 0);
     pairer.setInputFrameRate(25);
     pairer.addKeyframeListEntry({ startStreamMs: 0, endStreamMs: 4000 }, 1_004_100);
+    pairer.addKeyframeListEntry({ startStreamMs: 4000, endStreamMs: 8000 }, 1_008_100);
     expect(pairer.captureTimeOf(4000)).toBe(1_004_000);
   });
 });

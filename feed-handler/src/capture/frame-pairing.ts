@@ -97,6 +97,8 @@ export class FramePairer {
   framesSeen = 0;
   /** Frame numbers that skipped or repeated: should stay 0. */
   sequenceErrors = 0;
+  /** When the keyframe-list entry before was read: the arrival the next entry's start times. */
+  private listedArrivalMs: number | null = null;
   /** Stream time of this run's first frame (ms): where the chunk recorder's timeline starts. */
   firstStreamMs: number | null = null;
 
@@ -145,13 +147,18 @@ export class FramePairer {
 
   /**
    * Feeds one entry of a recorder's keyframe list (keyframe-list.ts: no decoding) and the wall-clock time it was
-   * read: the keyframe at `endStreamMs` arrived then, and `startStreamMs` of the first entry is the first packet
-   * copied, where the chunks' timeline starts. Each entry counts as a frame line. Returns nothing to hand on.
+   * read. An entry is printed as a keyframe arrives, but its `end` is that keyframe's time only without B-frames
+   * (it is where the packets before it end); the next entry's `start` is that keyframe's time exactly. So each
+   * arrival is timed by the entry after it, one keyframe later. The first entry's `start` is the first packet
+   * copied, where the chunks' timeline starts. Every entry counts as a frame line. Returns nothing to hand on.
    */
   addKeyframeListEntry(entry: KeyframeListEntry, arrivalMs: number): TimedJpeg[] {
     this.framesSeen++;
     this.firstStreamMs ??= entry.startStreamMs;
-    return this.addFrameTime(this.expectedN++, entry.endStreamMs, arrivalMs, true);
+    const previousArrivalMs = this.listedArrivalMs;
+    this.listedArrivalMs = arrivalMs;
+    if (previousArrivalMs === null) return [];
+    return this.addFrameTime(this.expectedN++, entry.startStreamMs, previousArrivalMs, true);
   }
 
   /**

@@ -8,9 +8,12 @@
  * copy all of its packets). This output copies the video into the segment muxer instead, cut at every keyframe
  * (`-segment_time` far below any GOP), into files of the raw format at /dev/null (`-strftime 1` lets the name
  * go without a %d; the null muxer itself is refused by the segment muxer, since it opens no file). Each cut
- * prints a CSV line on stderr as the keyframe that makes it arrives: `null,<start>,<end>` with `end` that
- * keyframe's stream time (seconds, -copyts) and `start` the previous one's. The first line comes at the second
- * keyframe; the last one, when ffmpeg stops, ends at the last packet rather than at a keyframe.
+ * prints a CSV line on stderr as the keyframe that makes it arrives: `null,<start>,<end>`, stream seconds from
+ * the first packet copied. `start` is the previous keyframe's time, exactly; `end` is where the packets before
+ * this keyframe end, which in an open GOP (B-frames shown before a keyframe sent after it) is not this
+ * keyframe's time. So an arrival is timed by the next line's `start` (frame-pairing.ts addKeyframeListEntry;
+ * keyframe-list.int.spec.ts checks both against ffprobe). The first line comes at the second keyframe, and
+ * the first line's `start` is the first packet; the last one, when ffmpeg stops, ends at the last packet.
  */
 import { SEGMENTS_FROM_FIRST_PACKET } from './segment-list.js';
 
