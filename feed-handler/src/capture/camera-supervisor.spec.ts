@@ -494,15 +494,21 @@ describe('CameraSupervisor', () => {
       '  Stream #0:0: Video: h264 (High), yuv420p(progressive), 1920x1080, 10 fps, 10 tbr, 90k tbn',
     );
     run.handlers.onStderrLine("Output #0, segment, to '/dev/null':");
-    // Keyframes 2 s apart: the keyframe list's first line comes with the second, at 2 s of stream time.
+    // Keyframes 2 s apart: the keyframe list's first line comes with the second, at 2 s of stream time. Each
+    // line's arrival is timed by the next line's start.
     await clock.advance(2000);
     expect(supervisor.snapshot().state).not.toBe('online');
-    for (let i = 1; i < 4; i++) {
+    for (let i = 1; i < 5; i++) {
       run.handlers.onStderrLine(`null,${((i - 1) * 2).toFixed(6)},${(i * 2).toFixed(6)}`);
-      if (i === 1) expect(supervisor.snapshot().state).toBe('online');
+      if (i === 1) {
+        expect(supervisor.snapshot().state).toBe('online');
+        // A chunk finished before any arrival is timed waits for the clock instead of being dated by arrival.
+        run.handlers.onStderrLine('ra-000000.mp4,0.000000,3.000000');
+        await flushPromises();
+        expect(published).toEqual([]);
+      }
       await clock.advance(2000);
     }
-    run.handlers.onStderrLine('ra-000000.mp4,0.000000,3.000000');
     await flushPromises();
     expect(frames).toEqual([]);
     // Stream time 2 s was read at t0 + 2 s, one frame (100 ms) after it arrived: stream 0 is t0 - 100 ms.

@@ -528,7 +528,9 @@ export class CameraSupervisor {
       onStderrLine: (line) => {
         if (!description.done) {
           const info = description.push(line);
-          if (info?.video?.fps) pairer.setInputFrameRate(info.video.fps);
+          // A recorder's parser delay is one frame interval: the average rate, or the guessed one (tbr) if none.
+          const rate = info?.video?.fps ?? info?.video?.tbr;
+          if (rate) pairer.setInputFrameRate(rate);
           if (info) this.learnCodecs(run, info);
           if (isInputDescriptionLine(line)) return;
         }
@@ -979,8 +981,8 @@ export class CameraSupervisor {
   }
 
   /**
-   * A recorder's decoded keyframe: it has no thumbnails to hand on, so its first timed frame is what says it is
-   * online, and what lets a standby recorder take over.
+   * A line of a recorder's keyframe list (a keyframe arrived): it has no thumbnails to hand on, so its first line
+   * is what says it is online, and what lets a standby recorder take over.
    */
   private recorderFrame(run: Run): void {
     if (run.role === 'standby') {

@@ -99,6 +99,8 @@ export class FramePairer {
   sequenceErrors = 0;
   /** When the keyframe-list entry before was read: the arrival the next entry's start times. */
   private listedArrivalMs: number | null = null;
+  /** The first keyframe-list entry's start: the timeline's zero, firstStreamMs once an arrival is timed. */
+  private listedFirstStartMs: number | null = null;
   /** Stream time of this run's first frame (ms): where the chunk recorder's timeline starts. */
   firstStreamMs: number | null = null;
 
@@ -149,15 +151,18 @@ export class FramePairer {
    * Feeds one entry of a recorder's keyframe list (keyframe-list.ts: no decoding) and the wall-clock time it was
    * read. An entry is printed as a keyframe arrives, but its `end` is that keyframe's time only without B-frames
    * (it is where the packets before it end); the next entry's `start` is that keyframe's time exactly. So each
-   * arrival is timed by the entry after it, one keyframe later. The first entry's `start` is the first packet
-   * copied, where the chunks' timeline starts. Every entry counts as a frame line. Returns nothing to hand on.
+   * arrival is timed by the entry after it, one keyframe later. The first entry's `start` is 0 (the segment
+   * muxer never sets it), which is the first packet copied: where the chunks' timeline starts. It becomes
+   * firstStreamMs only with the first timed arrival, so chunks wait for a clock (releaseChunks). Every entry
+   * counts as a frame line. Returns nothing to hand on.
    */
   addKeyframeListEntry(entry: KeyframeListEntry, arrivalMs: number): TimedJpeg[] {
     this.framesSeen++;
-    this.firstStreamMs ??= entry.startStreamMs;
+    this.listedFirstStartMs ??= entry.startStreamMs;
     const previousArrivalMs = this.listedArrivalMs;
     this.listedArrivalMs = arrivalMs;
     if (previousArrivalMs === null) return [];
+    this.firstStreamMs ??= this.listedFirstStartMs;
     return this.addFrameTime(this.expectedN++, entry.startStreamMs, previousArrivalMs, true);
   }
 

@@ -10,10 +10,11 @@ describe('keyframe list', () => {
     );
   });
 
-  it('parses a line into stream times in ms, keeping the epoch exact', () => {
-    expect(parseKeyframeListLine('null,1796061343.649000,1796061347.649011')).toEqual({
-      startStreamMs: 1_796_061_343_649,
-      endStreamMs: 1_796_061_347_649,
+  it('parses a line into stream times in ms', () => {
+    expect(parseKeyframeListLine('null,1.080000,1.960000')).toEqual({ startStreamMs: 1080, endStreamMs: 1960 });
+    expect(parseKeyframeListLine('null,3599.999911,3600.999900')).toEqual({
+      startStreamMs: 3_600_000,
+      endStreamMs: 3_601_000,
     });
     expect(parseKeyframeListLine('null,0.000000,4.000000\n')).toEqual({ startStreamMs: 0, endStreamMs: 4000 });
   });

@@ -12,8 +12,9 @@
  * the first packet copied. `start` is the previous keyframe's time, exactly; `end` is where the packets before
  * this keyframe end, which in an open GOP (B-frames shown before a keyframe sent after it) is not this
  * keyframe's time. So an arrival is timed by the next line's `start` (frame-pairing.ts addKeyframeListEntry;
- * keyframe-list.int.spec.ts checks both against ffprobe). The first line comes at the second keyframe, and
- * the first line's `start` is the first packet; the last one, when ffmpeg stops, ends at the last packet.
+ * keyframe-list.int.spec.ts checks both against ffprobe). The first line comes at the second keyframe, and its
+ * `start` is 0 (the segment muxer never sets the first one): the first packet; the last line, when ffmpeg
+ * stops, ends at the last packet.
  */
 import { SEGMENTS_FROM_FIRST_PACKET } from './segment-list.js';
 
@@ -36,8 +37,8 @@ export function keyframeListOptions(): string[] {
     'mp4',
     '-strftime',
     '1',
-    // A cut is made at the first keyframe past each multiple of this since stream time 0, and stream times are
-    // wall-clock epochs (-copyts): every keyframe is past the next multiple.
+    // A cut is made at the first keyframe past the next multiple of this (n ms after n cuts, times from 0):
+    // keyframes come far more than a millisecond apart, so every keyframe cuts.
     '-segment_time',
     '0.001',
     '-segment_list',
@@ -60,7 +61,7 @@ const LINE = /^null,(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)$/;
 export function parseKeyframeListLine(line: string): KeyframeListEntry | null {
   const m = LINE.exec(line.trim());
   if (!m) return null;
-  // Seconds with six decimals: a 1.8e9 s epoch keeps microseconds within a double's precision.
+  // Seconds with six decimals: a 90 kHz tick is 11 µs.
   const startStreamMs = Math.round(Number(m[1]) * 1000);
   const endStreamMs = Math.round(Number(m[2]) * 1000);
   return endStreamMs >= startStreamMs ? { startStreamMs, endStreamMs } : null;

@@ -35,7 +35,8 @@ export function parseSegmentListLine(line: string): SegmentListEntry | null {
  * shifts the chunk output so its first packet is at 0 (the first file would
  * otherwise begin with a gap as long as the stream's first timestamp), so the
  * list's times are relative to the first copied packet: the first keyframe,
- * which is also the first frame the thumbnail side decodes (showinfo n:0).
+ * which is also the first frame the thumbnail side decodes (showinfo n:0), or
+ * a recorder's keyframe list's zero (keyframe-list.ts).
  */
 export function segmentStreamTimesMs(
   entry: SegmentListEntry,

@@ -150,11 +150,12 @@ Input #1, matroska,webm, from 'aac.mkv':
   Stream #1:1: Audio: aac (LC), 16000 Hz, mono, fltp
 Stream mapping:`);
 
-const H264_640 = { codec: 'h264', profile: 'Main', width: 640, height: 360, fps: 10 };
+const H264_640 = { codec: 'h264', profile: 'Main', width: 640, height: 360, fps: 10, tbr: 10 };
 
 describe('parseInputDescription', () => {
   it.each([
-    ['AAC', RTSP_AAC, H264_640, { codec: 'aac', profile: 'LC', sampleRate: 16000, channels: 1 }],
+    // This camera's timestamps made ffmpeg guess 40 tbr for its 10 fps.
+    ['AAC', RTSP_AAC, { ...H264_640, tbr: 40 }, { codec: 'aac', profile: 'LC', sampleRate: 16000, channels: 1 }],
     ['G.711 A-law', RTSP_PCMA, H264_640, { codec: 'pcm_alaw', sampleRate: 8000, channels: 1 }],
     ['G.711 µ-law', RTSP_PCMU, H264_640, { codec: 'pcm_mulaw', sampleRate: 8000, channels: 1 }],
     [
@@ -174,7 +175,9 @@ describe('parseInputDescription', () => {
 
   it('leaves out what ffmpeg could not tell', () => {
     expect(parseInputDescription(RTSP_UNANALYSED)).toEqual({
-      video: { codec: 'h264' },
+      // tbr is the stream's time base when nothing was analysed: no frame rate to go by (camera-supervisor.ts
+      // takes fps first).
+      video: { codec: 'h264', tbr: 90_000 },
       audio: { codec: 'pcm_alaw', sampleRate: 8000, channels: 1 },
     });
   });
@@ -193,7 +196,7 @@ describe('parseInputDescription', () => {
 
   it('describes the first audio stream of input #0 only', () => {
     expect(parseInputDescription(TWO_INPUTS)).toEqual({
-      video: { codec: 'h264', profile: 'High', width: 320, height: 240, fps: 25 },
+      video: { codec: 'h264', profile: 'High', width: 320, height: 240, fps: 25, tbr: 25 },
       audio: { codec: 'ac3', sampleRate: 44100, channels: 6 },
     });
   });
@@ -233,7 +236,7 @@ describe('InputDescriptionParser', () => {
     const parser = new InputDescriptionParser();
     const yielded = RTSP_AAC.map((line) => parser.push(line)).filter((info) => info !== null);
     expect(yielded).toEqual([
-      { video: H264_640, audio: { codec: 'aac', profile: 'LC', sampleRate: 16000, channels: 1 } },
+      { video: { ...H264_640, tbr: 40 }, audio: { codec: 'aac', profile: 'LC', sampleRate: 16000, channels: 1 } },
     ]);
   });
 

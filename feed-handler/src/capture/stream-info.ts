@@ -30,6 +30,8 @@ export interface VideoStreamInfo {
   height?: number;
   /** The average frame rate ffmpeg estimated (`10 fps`); absent when it printed none. */
   fps?: number;
+  /** The frame rate ffmpeg guessed from the timestamps (`10 tbr`), which showinfo reports; absent when none. */
+  tbr?: number;
 }
 
 export interface AudioStreamInfo {
@@ -111,8 +113,8 @@ function parseVideo(description: string): VideoStreamInfo {
       continue;
     }
     // print_fps: "10 fps", "29.97 fps", "1k fps".
-    const fps = /^(\d+(?:\.\d+)?)(k?) fps$/.exec(field);
-    if (fps) info.fps = Number(fps[1]) * (fps[2] ? 1000 : 1);
+    const rate = /^(\d+(?:\.\d+)?)(k?) (fps|tbr)$/.exec(field);
+    if (rate) info[rate[3] as 'fps' | 'tbr'] = Number(rate[1]) * (rate[2] ? 1000 : 1);
   }
   return info;
 }

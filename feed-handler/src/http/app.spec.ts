@@ -79,4 +79,18 @@ describe('HTTP app', () => {
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({ error: 'internal', detail: 'collector broke' });
   });
+
+  it('answers 500 when an answer cannot be written, and stays up', async () => {
+    const metrics = createFeedMetrics();
+    // JSON.stringify throws on a BigInt: the answer fails after its route returned.
+    const unwritable = { ...report(true), frames: 1n } as unknown as HealthReport;
+    const server = createApp({ health: () => unwritable, registry: metrics.registry }).listen(0, '127.0.0.1');
+    servers.push(server);
+    await new Promise((resolve) => server.once('listening', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const res = await fetch(`${url}/healthz`);
+    expect(res.status).toBe(500);
+    expect(await res.json()).toMatchObject({ error: 'internal' });
+    expect((await fetch(`${url}/metrics`)).status).toBe(200);
+  });
 });

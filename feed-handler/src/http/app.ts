@@ -41,7 +41,13 @@ export function createApp(deps: AppDeps): Server {
       authorization: req.headers.authorization,
     })
       .catch((error: unknown) => jsonError(500, 'internal', String((error as Error)?.message ?? error)))
-      .then((reply) => send(res, reply));
+      .then((reply) => send(res, reply))
+      .catch((error: unknown) => {
+        // The answer itself could not be written (e.g. a body JSON cannot hold): a 500 if nothing went out yet,
+        // else the connection is cut. Never an unhandled rejection, which would end the service.
+        if (res.headersSent) res.destroy();
+        else send(res, jsonError(500, 'internal', String((error as Error)?.message ?? error)));
+      });
   });
 }
 

@@ -20,8 +20,8 @@ export interface CameraHealth {
   frames: number;
   restarts: number;
   /**
-   * With a sub-stream (`thumbnailUrl`): the main stream's recorder, a second ffmpeg. Its keyframes are what it
-   * decodes; a recorder without one for HEALTH_MAX_FRAME_AGE_SECONDS + 30 s makes the camera not ok.
+   * With a sub-stream (`thumbnailUrl`): the main stream's recorder, a second ffmpeg. Its keyframe list reports
+   * each keyframe; a recorder without one for HEALTH_MAX_FRAME_AGE_SECONDS + 30 s makes the camera not ok.
    */
   recording?: { state: CameraSnapshot['state']; keyframeAgeSeconds: number; restarts: number };
 }
