@@ -25,15 +25,7 @@ import {
 import { startFanoutRelay } from './fanout-relay.js';
 import { type FeedHandlerChild, startFeedHandler } from './feed-handler-child.js';
 import { type NaivePull, startNaivePull } from './ffmpeg.js';
-import {
-  decodeModesText,
-  jpegMtimesMs,
-  makeTempDir,
-  mtimeMsOrNull,
-  removeDir,
-  thumbnailFiles,
-  thumbnailTimesMs,
-} from './files.js';
+import { decodeModesText, jpegMtimesMs, makeTempDir, mtimeMsOrNull, removeDir, thumbnailFiles } from './files.js';
 import { indexedCounts } from './index-check.js';
 import { descendantsNamed, type ProcessTable, treesTicks } from './process-tree.js';
 import { clockTicksPerSecond, memoryMiB, readCommandLine, readMachineCpu, readProcessTable } from './procfs.js';
@@ -346,10 +338,12 @@ async function measureCameras(
     const rates: number[] = [];
     const freshness: number[] = [];
     const onDisk = new Map<string, number>();
-    const timesByCamera = new Map<string, number[]>();
+    // Listed once: the worst camera's log below reads its files' times again (write delays).
+    const filesByCamera = new Map<string, ReturnType<typeof thumbnailFiles>>();
     for (const camera of cameras) {
-      const times = thumbnailTimesMs(thumbnailDir, camera.id);
-      timesByCamera.set(camera.id, times);
+      const files = thumbnailFiles(thumbnailDir, camera.id);
+      filesByCamera.set(camera.id, files);
+      const times = files.map((f) => f.capturedAtMs);
       rates.push(thumbnailRate(times, windowStartMs, windowMs));
       const newestAtEnd = Math.max(...times.filter((t) => t <= windowEndMs), Number.NEGATIVE_INFINITY);
       freshness.push((windowEndMs - newestAtEnd) / 1000);
@@ -369,8 +363,9 @@ async function measureCameras(
     if (worst >= 0 && min < SUSTAINED_RATE) {
       // Which camera, and where its thumbnails were missing: the report keeps only the rate.
       const id = cameras[worst]?.id ?? '?';
-      const times = (timesByCamera.get(id) ?? []).filter((t) => t >= windowStartMs - 1_000 && t < windowEndMs);
-      const written = thumbnailFiles(thumbnailDir, id)
+      const files = filesByCamera.get(id) ?? [];
+      const times = files.map((f) => f.capturedAtMs).filter((t) => t >= windowStartMs - 1_000 && t < windowEndMs);
+      const written = files
         .filter((f) => f.capturedAtMs >= windowStartMs && f.capturedAtMs < windowEndMs)
         .map((f) => ({ capturedAtMs: f.capturedAtMs, writtenAtMs: mtimeMsOrNull(f.path) ?? Number.NaN }));
       ctx.log(

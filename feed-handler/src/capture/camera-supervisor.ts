@@ -530,7 +530,7 @@ export class CameraSupervisor {
           const info = description.push(line);
           // A recorder's parser delay is one frame interval: the average rate, or the guessed one (tbr) if none.
           const rate = info?.video?.fps ?? info?.video?.tbr;
-          if (rate) pairer.setInputFrameRate(rate);
+          if (recorder && rate) pairer.setInputFrameRate(rate);
           if (info) this.learnCodecs(run, info);
           if (isInputDescriptionLine(line)) return;
         }

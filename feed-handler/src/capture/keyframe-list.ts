@@ -6,7 +6,7 @@
  * with their stream times. Decoding the keyframes only to time them cost most of the recorder's CPU (a 1080p
  * keyframe is ~24 ms of CABAC decoding; 40 of the bench clip's keyframes: 0.95 s of CPU, against 0.05 s to
  * copy all of its packets). This output copies the video into the segment muxer instead, cut at every keyframe
- * (`-segment_time` far below any GOP), into files of the raw format at /dev/null (`-strftime 1` lets the name
+ * (`-segment_time` far below any GOP), into MP4 files at /dev/null (`-strftime 1` lets the name
  * go without a %d; the null muxer itself is refused by the segment muxer, since it opens no file). Each cut
  * prints a CSV line on stderr as the keyframe that makes it arrives: `null,<start>,<end>`, stream seconds from
  * the first packet copied. `start` is the previous keyframe's time, exactly; `end` is where the packets before
@@ -51,7 +51,10 @@ export function keyframeListOptions(): string[] {
 export interface KeyframeListEntry {
   /** Stream time (ms) of the keyframe before: where the previous cut started. */
   startStreamMs: number;
-  /** Stream time (ms) of the keyframe whose arrival printed the line. */
+  /**
+   * Where the packets before the arriving keyframe end (ms). That keyframe's time only in a closed GOP: the next
+   * entry's start is its time in every case. Kept to tell a backwards line apart.
+   */
   endStreamMs: number;
 }
 

@@ -40,16 +40,18 @@ export function createApp(deps: AppDeps): Server {
       path: (req.url ?? '/').split('?')[0] ?? '/',
       authorization: req.headers.authorization,
     })
-      .catch((error: unknown) => jsonError(500, 'internal', String((error as Error)?.message ?? error)))
+      .catch(internalError)
       .then((reply) => send(res, reply))
       .catch((error: unknown) => {
         // The answer itself could not be written (e.g. a body JSON cannot hold): a 500 if nothing went out yet,
         // else the connection is cut. Never an unhandled rejection, which would end the service.
         if (res.headersSent) res.destroy();
-        else send(res, jsonError(500, 'internal', String((error as Error)?.message ?? error)));
+        else send(res, internalError(error));
       });
   });
 }
+
+const internalError = (error: unknown): Reply => jsonError(500, 'internal', String((error as Error)?.message ?? error));
 
 function send(res: ServerResponse, reply: Reply): void {
   const body = reply.text ? reply.text.body : JSON.stringify(reply.json ?? null);

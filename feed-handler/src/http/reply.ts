@@ -19,6 +19,9 @@ export interface RouteRequest {
   authorization: string | undefined;
 }
 
+/** GET and HEAD: what the read-only routes answer (node leaves the body out for HEAD). */
+export const isRead = (method: string): boolean => method === 'GET' || method === 'HEAD';
+
 export const jsonError = (status: number, error: string, detail: string, headers?: Record<string, string>): Reply => ({
   status,
   ...(headers ? { headers } : {}),

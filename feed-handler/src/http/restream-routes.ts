@@ -5,7 +5,7 @@
  * which starts from the configuration again. Errors are JSON {error, detail}.
  */
 import type { RestreamSnapshot } from '../restream/restream-supervisor.js';
-import { jsonError, type Reply } from './reply.js';
+import { isRead, jsonError, type Reply } from './reply.js';
 
 export interface RestreamControl {
   list(): RestreamSnapshot[];
@@ -31,7 +31,7 @@ export function restreamReply(
 ): Reply | null {
   if (segments[0] !== 'restreams') return null;
   const [, camera, target, action] = segments;
-  const reading = method === 'GET' || method === 'HEAD';
+  const reading = isRead(method);
   if (segments.length === 1 && reading) return { status: 200, json: { restreams: control.list() } };
   if (segments.length === 3 && reading && camera !== undefined && target !== undefined) {
     const found = control.list().find((r) => r.camera === camera && r.target === target);

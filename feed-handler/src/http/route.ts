@@ -3,7 +3,7 @@
  * and the Authorization header, over the service's read-outs. Unknown paths get a JSON 404.
  */
 import type { HealthReport } from './health.js';
-import { jsonError, type Reply, type RouteRequest } from './reply.js';
+import { isRead, jsonError, type Reply, type RouteRequest } from './reply.js';
 import { type RestreamControl, restreamReply } from './restream-routes.js';
 
 export interface Routes {
@@ -29,7 +29,7 @@ export async function route(routes: Routes, request: RouteRequest): Promise<Repl
   const { method, path } = request;
   const segments = pathSegments(path);
   if (segments === null) return jsonError(400, 'bad_request', 'the path is not valid percent-encoded UTF-8');
-  const reading = method === 'GET' || method === 'HEAD';
+  const reading = isRead(method);
   const only = segments.length === 1 ? segments[0] : undefined;
   if (reading && only === 'healthz') {
     const report = routes.health();
